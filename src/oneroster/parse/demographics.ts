@@ -1,0 +1,63 @@
+import type { Demographics, Sex } from '../types.ts';
+import { knownFields, readBase } from './base.ts';
+import { readBoolean, readDate, readString } from './values.ts';
+import type { FieldContext, WireRecord } from './values.ts';
+
+const raceFlags = [
+  'americanIndianOrAlaskaNative',
+  'asian',
+  'blackOrAfricanAmerican',
+  'nativeHawaiianOrOtherPacificIslander',
+  'white',
+  'demographicRaceTwoOrMoreRaces',
+  'hispanicOrLatinoEthnicity',
+] as const;
+
+const known = knownFields([
+  'birthDate',
+  'sex',
+  ...raceFlags,
+  'countryOfBirthCode',
+  'stateOfBirthAbbreviation',
+  'cityOfBirth',
+  'publicSchoolResidenceStatus',
+]);
+
+const sexWords: Record<string, Sex> = {
+  male: 'male',
+  m: 'male',
+  female: 'female',
+  f: 'female',
+  other: 'other',
+  unspecified: 'unspecified',
+};
+
+/** Normalizes demographics; race flags may be booleans or strings, and an unknown `sex` reads as null. */
+export function normalizeDemographics(context: FieldContext, record: WireRecord): Demographics | null {
+  const base = readBase(context, record, known);
+  if (base === null) return null;
+
+  const flags = {} as Record<(typeof raceFlags)[number], boolean | null>;
+  for (const flag of raceFlags) flags[flag] = readBoolean(context, record[flag], flag);
+
+  return {
+    ...base,
+    birthDate: readDate(context, record.birthDate, 'birthDate'),
+    sex: readSex(context, record.sex),
+    ...flags,
+    countryOfBirthCode: readString(record.countryOfBirthCode),
+    stateOfBirthAbbreviation: readString(record.stateOfBirthAbbreviation),
+    cityOfBirth: readString(record.cityOfBirth),
+    publicSchoolResidenceStatus: readString(record.publicSchoolResidenceStatus),
+  };
+}
+
+function readSex(context: FieldContext, value: unknown): Sex | null {
+  const text = readString(value);
+  if (text === null) return null;
+
+  const sex = sexWords[text.toLowerCase()];
+  if (sex === undefined)
+    context.warn('INVALID_SEX', `The sex ${JSON.stringify(text)} is not male, female, other or unspecified.`);
+  return sex ?? null;
+}

@@ -1,0 +1,193 @@
+/**
+ * Tolerant readers for the field values of OneRoster wire records. Real servers differ: booleans
+ * arrive as JSON booleans or as strings, absent values as `''` or `null`, references as objects or
+ * bare ids, lists as arrays or comma strings. Each reader returns the normalized value, or `null`
+ * (or a stated default) and a warning on the context when the value cannot be read.
+ */
+import type { CollectionName, RecordIssue } from '../types.ts';
+
+/** Collects the issues of one record while its fields are read. */
+export class FieldContext {
+  readonly issues: RecordIssue[] = [];
+  sourcedId: string | null = null;
+
+  constructor(readonly collection: CollectionName) {}
+
+  warn(code: string, message: string): void {
+    this.issues.push({
+      collection: this.collection,
+      sourcedId: this.sourcedId,
+      severity: 'warning',
+      code,
+      message,
+    });
+  }
+
+  error(code: string, message: string): void {
+    this.issues.push({
+      collection: this.collection,
+      sourcedId: this.sourcedId,
+      severity: 'error',
+      code,
+      message,
+    });
+  }
+}
+
+/** A wire record: a JSON object with fields of any type. */
+export type WireRecord = Record<string, unknown>;
+
+export function isWireRecord(value: unknown): value is WireRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads a text value; numbers become their decimal text, blanks and other types are absent. */
+export function readString(value: unknown): string | null {
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    return trimmed === '' ? null : trimmed;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+/** Reads a required text field, warning and returning `fallback` when it is absent. */
+export function readRequiredString(
+  context: FieldContext,
+  record: WireRecord,
+  field: string,
+  fallback = '',
+): string {
+  const text = readString(record[field]);
+  if (text !== null) return text;
+  context.warn('MISSING_FIELD', `The required field ${field} is missing or empty.`);
+  return fallback;
+}
+
+const trueWords = new Set(['true', '1', 'yes', 't', 'y']);
+const falseWords = new Set(['false', '0', 'no', 'f', 'n']);
+
+/**
+ * Reads a boolean sent as a JSON boolean, a number 0 or 1, or a string such as `true`, `TRUE`,
+ * `1`, `false`, `0`. An absent value returns null without a warning; an unreadable one warns.
+ */
+export function readBoolean(context: FieldContext, value: unknown, field: string): boolean | null {
+  if (typeof value === 'boolean') return value;
+  if (value === 1 || value === 0) return value === 1;
+  if (value === undefined || value === null) return null;
+
+  if (typeof value === 'string') {
+    const word = value.trim().toLowerCase();
+    if (word === '') return null;
+    if (trueWords.has(word)) return true;
+    if (falseWords.has(word)) return false;
+  }
+  context.warn(
+    'INVALID_BOOLEAN',
+    `The field ${field} has the value ${JSON.stringify(value)}, which is not a boolean.`,
+  );
+  return null;
+}
+
+const bareDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const canonicalTimestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Reads a calendar date as `YYYY-MM-DD`. A timestamp keeps its date part as written, because
+ * OneRoster dates (`beginDate`, `birthDate`) are local calendar dates, not instants.
+ */
+export function readDate(context: FieldContext, value: unknown, field: string): string | null {
+  const text = readString(value);
+  if (text === null) return null;
+
+  const datePart =
+    text.length > 10 && (text[10] === 'T' || text[10] === 't' || text[10] === ' ') ? text.slice(0, 10) : text;
+  const match = bareDatePattern.exec(datePart);
+  if (match && isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) return datePart;
+
+  context.warn(
+    'INVALID_DATE',
+    `The field ${field} has the value ${JSON.stringify(text)}, which is not a date (YYYY-MM-DD).`,
+  );
+  return null;
+}
+
+/**
+ * Reads an instant as an ISO 8601 UTC timestamp with milliseconds. Accepts timestamps with or
+ * without seconds, fractions and offset (no offset means UTC, as OneRoster states), and bare dates
+ * (midnight UTC).
+ */
+export function readTimestamp(context: FieldContext, value: unknown, field: string): string | null {
+  const text = readString(value);
+  if (text === null) return null;
+  if (canonicalTimestampPattern.test(text)) return text;
+
+  let candidate: string | null = null;
+  if (bareDatePattern.test(text)) candidate = `${text}T00:00:00Z`;
+  else if (timestampPattern.test(text)) candidate = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) ? text : `${text}Z`;
+
+  const time = candidate === null ? Number.NaN : Date.parse(candidate);
+  if (
+    !Number.isNaN(time) &&
+    isCalendarDate(Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10)))
+  ) {
+    return new Date(time).toISOString();
+  }
+  context.warn(
+    'INVALID_TIMESTAMP',
+    `The field ${field} has the value ${JSON.stringify(text)}, which is not an ISO 8601 timestamp.`,
+  );
+  return null;
+}
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= daysInMonth;
+}
+
+/** Reads a reference: an object with `sourcedId` (the GUIDRef of the wire format) or a bare id. */
+export function readRef(value: unknown): string | null {
+  if (isWireRecord(value)) return readString(value.sourcedId);
+  return readString(value);
+}
+
+/** Reads a list of references; a single reference or a comma string are accepted too. */
+export function readRefList(value: unknown): string[] {
+  if (Array.isArray(value)) {
+    const ids: string[] = [];
+    for (const item of value) {
+      const id = readRef(item);
+      if (id !== null) ids.push(id);
+    }
+    return ids;
+  }
+  if (typeof value === 'string') return splitList(value);
+  const single = readRef(value);
+  return single === null ? [] : [single];
+}
+
+/** Reads a list of strings sent as an array or as a comma-separated string; blanks are dropped. */
+export function readStringList(value: unknown): string[] {
+  if (Array.isArray(value)) {
+    const items: string[] = [];
+    for (const item of value) {
+      const text = readString(item);
+      if (text !== null) items.push(text);
+    }
+    return items;
+  }
+  if (typeof value === 'string') return splitList(value);
+  const single = readString(value);
+  return single === null ? [] : [single];
+}
+
+function splitList(value: string): string[] {
+  const items: string[] = [];
+  for (const part of value.split(',')) {
+    const text = part.trim();
+    if (text !== '') items.push(text);
+  }
+  return items;
+}
