@@ -1,0 +1,32 @@
+import { AppError } from '../core/errors.ts';
+
+/**
+ * Checks the form of a pasted endpoint URL: an absolute http(s) URL without credentials. Returns
+ * it trimmed. Throws `ENDPOINT_URL_INVALID` naming the value otherwise.
+ */
+export function checkEndpointUrlSyntax(
+  input: string,
+  _version: '1.1' | '1.2',
+  what = 'endpoint URL',
+): string {
+  const trimmed = input.trim();
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new AppError('ENDPOINT_URL_INVALID', `The ${what} ${JSON.stringify(input)} is not a URL.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new AppError(
+      'ENDPOINT_URL_INVALID',
+      `The ${what} ${JSON.stringify(input)} uses ${url.protocol.replace(':', '')}; only https (or http for testing) is supported.`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new AppError(
+      'ENDPOINT_URL_INVALID',
+      `The ${what} must not contain a user name or password; enter the key and secret separately.`,
+    );
+  }
+  return trimmed;
+}

@@ -1,0 +1,44 @@
+import { createRequire } from 'node:module';
+
+import { Command, CommanderError } from 'commander';
+
+import { registerExportCommand } from './commands/export.ts';
+import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerOrgCommands } from './commands/org.ts';
+import { registerUserCommands } from './commands/user.ts';
+import { exitCodes } from './run-command.ts';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../package.json') as { version: string };
+
+/** Builds the `rostersync` program. Each command lives in its own file under `commands/`. */
+export function buildProgram(): Command {
+  const program = new Command('rostersync')
+    .description(
+      'Keeps the platform roster in step with a district OneRoster source (ClassLink Roster Server).',
+    )
+    .version(version, '-V, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)');
+
+  registerMigrateCommand(program);
+  const org = registerOrgCommands(program);
+  registerUserCommands(program);
+  registerExportCommand(program);
+  void org;
+
+  return program;
+}
+
+/** Entry point of `bin/rostersync.js`. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+      return;
+    }
+    throw error;
+  }
+}
