@@ -1,0 +1,76 @@
+import type { CollectionName } from '../types.ts';
+import { collectionNames } from '../types.ts';
+import type { BundleFiles } from './files.ts';
+import { collectionFiles, manifestFile } from './layout.ts';
+import { readCsvRows } from './rows.ts';
+
+/** How a bundle delivers one file: whole (`bulk`), changes only (`delta`) or not at all. */
+export type FileMode = 'bulk' | 'delta' | 'absent';
+
+export interface BundleManifest {
+  /** `1.0` when the bundle has no manifest (the 1.0 layout); otherwise `oneroster.version`. */
+  oneRosterVersion: string;
+  /** Whether the modes come from a manifest or were inferred from the files present. */
+  fromManifest: boolean;
+  files: Record<CollectionName, FileMode>;
+  /** `roles.csv` mode in a 1.2 bundle. */
+  roles: FileMode;
+  /** Every property as written, `source.systemName` and the others included. */
+  properties: Map<string, string>;
+  /** Problems found while reading the manifest, as plain sentences. */
+  problems: string[];
+}
+
+/**
+ * Reads `manifest.csv` (`propertyName,value` rows). A bundle without one is read as the 1.0
+ * layout: each collection file present is `bulk`, each missing one `absent`. A manifest mode
+ * other than `bulk`, `delta` or `absent` is reported and read as `absent`, so that the file
+ * can never remove anything.
+ */
+export async function readManifest(files: BundleFiles): Promise<BundleManifest> {
+  const present = new Set((await files.list()).map((name) => name.toLowerCase()));
+  const input = await files.open(manifestFile);
+  const properties = new Map<string, string>();
+  const problems: string[] = [];
+
+  if (input === null) {
+    const inferred = (name: string): FileMode => (present.has(name.toLowerCase()) ? 'bulk' : 'absent');
+    const modes = Object.fromEntries(
+      collectionNames.map((collection) => [collection, inferred(collectionFiles[collection])]),
+    ) as Record<CollectionName, FileMode>;
+    return {
+      oneRosterVersion: '1.0',
+      fromManifest: false,
+      files: modes,
+      roles: inferred('roles.csv'),
+      properties,
+      problems,
+    };
+  }
+
+  const stream = readCsvRows(input, (cell) => cell.trim());
+  for await (const row of stream.rows) {
+    const values = [...row.values.values()];
+    const name = values[0]?.trim() ?? '';
+    if (name !== '') properties.set(name, values[1]?.trim() ?? '');
+  }
+
+  const modeOf = (fileKey: string): FileMode => {
+    const value = properties.get(`file.${fileKey}`)?.toLowerCase();
+    if (value === undefined) return 'absent';
+    if (value === 'bulk' || value === 'delta' || value === 'absent') return value;
+    problems.push(`manifest.csv gives file.${fileKey} the mode "${value}"; it is read as absent.`);
+    return 'absent';
+  };
+  const modes = Object.fromEntries(
+    collectionNames.map((collection) => [collection, modeOf(collection)]),
+  ) as Record<CollectionName, FileMode>;
+  return {
+    oneRosterVersion: properties.get('oneroster.version') ?? '1.1',
+    fromManifest: true,
+    files: modes,
+    roles: modeOf('roles'),
+    properties,
+    problems,
+  };
+}
