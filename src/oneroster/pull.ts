@@ -1,0 +1,177 @@
+/**
+ * Paging through one OneRoster collection, and the bookkeeping that decides whether it arrived
+ * whole. Only a complete collection may cause removals in the sync.
+ */
+import { AppError } from '../core/errors.ts';
+import { listEnvelopeKeys, readEnvelope } from './envelope.ts';
+import { errorForResponse } from './errors.ts';
+import type { HttpResponse } from './http.ts';
+import { normalizePage } from './parse/index.ts';
+import { buildQueryString } from './query.ts';
+import type { Filter } from './query.ts';
+import type { CollectionOutcome, CollectionPull, PulledPage } from './source.ts';
+import type { CollectionName, OneRosterVersion } from './types.ts';
+
+/** What a pull needs from the client: a way to send an authorized GET. */
+export interface PageFetcher {
+  get(url: string, signal?: AbortSignal): Promise<HttpResponse>;
+}
+
+export interface PullPlan<C extends CollectionName> {
+  collection: C;
+  /** The collection URL without query, e.g. `https://host/ims/oneroster/v1p1/users`. */
+  url: string;
+  version: OneRosterVersion;
+  pageSize: number;
+  filter?: Filter;
+  signal?: AbortSignal;
+}
+
+const nextLinkPattern = /<[^>]*>\s*;\s*rel="?next"?/i;
+
+/**
+ * Pages through a collection with `limit` and `offset`. A short page ends it, unless the server
+ * signals more rows (`X-Total-Count` above the rows so far, or a `Link` with `rel="next"`), which
+ * means it caps the page size below the requested one; an empty page always ends it. A 403 on
+ * demographics yields nothing and marks the outcome forbidden; other failures throw.
+ */
+export class RestCollectionPull<C extends CollectionName> implements CollectionPull<C> {
+  readonly #plan: PullPlan<C>;
+  readonly #fetcher: PageFetcher;
+  #started = false;
+  #finished = false;
+  #forbidden = false;
+  #received = 0;
+  #reportedTotal: number | null = null;
+  readonly #problems: string[] = [];
+
+  constructor(plan: PullPlan<C>, fetcher: PageFetcher) {
+    this.#plan = plan;
+    this.#fetcher = fetcher;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<PulledPage<C>> {
+    if (this.#started)
+      throw new AppError('INVALID_INPUT', `The pull of ${this.#plan.collection} can be iterated only once.`);
+    this.#started = true;
+
+    try {
+      yield* this.#pages();
+      this.#finished = true;
+    } catch (error) {
+      this.#problems.push(`reading a page failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  }
+
+  outcome(): CollectionOutcome {
+    const reasons = [...this.#problems];
+    if (!this.#started) reasons.push('the collection was not read');
+    else if (!this.#finished && this.#problems.length === 0)
+      reasons.push('the pull stopped before the last page');
+    if (this.#reportedTotal !== null && this.#reportedTotal !== this.#received && this.#finished) {
+      reasons.push(
+        `the server reported ${this.#reportedTotal} records (X-Total-Count) but sent ${this.#received}`,
+      );
+    }
+
+    const complete = reasons.length === 0;
+    return {
+      complete,
+      reason: complete ? null : joinReasons(reasons),
+      received: this.#received,
+      reportedTotal: this.#reportedTotal,
+      ...(this.#forbidden ? { forbidden: true } : {}),
+    };
+  }
+
+  async *#pages(): AsyncGenerator<PulledPage<C>> {
+    const { collection, pageSize, signal } = this.#plan;
+    const seen = new Set<string>();
+    let offset = 0;
+
+    for (;;) {
+      const url = `${this.#plan.url}?${buildQueryString({ limit: pageSize, offset, filter: this.#plan.filter })}`;
+      const response = await this.#fetcher.get(url, signal);
+      if (collection === 'demographics' && (response.status === 403 || response.status === 404)) {
+        this.#markForbidden(response);
+        return;
+      }
+      if (response.status !== 200) {
+        throw errorForResponse({
+          ...response,
+          target: collection === 'demographics' ? 'demographics' : 'collection',
+        });
+      }
+
+      const rows = readEnvelope(response.body, listEnvelopeKeys[collection], response.url);
+      if (!Array.isArray(rows)) {
+        throw new AppError(
+          'ONEROSTER_UNEXPECTED_RESPONSE',
+          `The ${collection} in the response from ${response.url} are not a list.`,
+          {
+            details: { url: response.url },
+          },
+        );
+      }
+      const total = this.#readTotal(response);
+      this.#received += rows.length;
+
+      const page = normalizePage(collection, rows, this.#plan.version);
+      const repeats = countRepeats(page.records, seen);
+      if (repeats > 0) this.#problems.push(`${repeats} sourcedIds arrived twice (at offset ${offset})`);
+      yield { collection, records: page.records, issues: page.issues };
+
+      if (rows.length === 0) return;
+      if (repeats > 0 && repeats === page.records.length) {
+        this.#problems.push('the server sent the same page again, so paging stopped');
+        return;
+      }
+      const moreSignalled =
+        (total !== null && this.#received < total) ||
+        nextLinkPattern.test(String(response.headers.link ?? ''));
+      if (rows.length < pageSize && !moreSignalled) return;
+      offset += rows.length;
+    }
+  }
+
+  #readTotal(response: HttpResponse): number | null {
+    const header = response.headers['x-total-count'];
+    const text = Array.isArray(header) ? header[0] : header;
+    if (text === undefined || !/^\s*\d+\s*$/.test(text)) return null;
+
+    const total = Number(text);
+    if (this.#reportedTotal === null) this.#reportedTotal = total;
+    else if (this.#reportedTotal !== total) {
+      this.#problems.push(
+        `the record count (X-Total-Count) changed from ${this.#reportedTotal} to ${total} during the pull`,
+      );
+      this.#reportedTotal = total;
+    }
+    return total;
+  }
+
+  #markForbidden(response: HttpResponse): void {
+    this.#forbidden = true;
+    this.#finished = true;
+    this.#problems.push(
+      response.status === 403
+        ? 'the district has not shared demographics with the app (HTTP 403)'
+        : 'the roster server offers no demographics (HTTP 404)',
+    );
+  }
+}
+
+function countRepeats(records: ReadonlyArray<{ sourcedId: string }>, seen: Set<string>): number {
+  let repeats = 0;
+  for (const record of records) {
+    if (seen.has(record.sourcedId)) repeats += 1;
+    else seen.add(record.sourcedId);
+  }
+  return repeats;
+}
+
+function joinReasons(reasons: string[]): string {
+  const text = reasons.join('; ');
+  return text.charAt(0).toUpperCase() + text.slice(1) + '.';
+}
