@@ -100,7 +100,8 @@ async function openPostgres(options: StoreOptions, databaseUrl: string): Promise
 
 async function openPglite(options: StoreOptions): Promise<Store> {
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const pglite = await PGlite.create(options.dataDir ?? undefined, {
+  const pglite = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     parsers: {
       [INT8]: (value: string) => Number(value),
       [NUMERIC]: (value: string) => Number(value),

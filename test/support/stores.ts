@@ -51,7 +51,10 @@ export async function adminQuery(databaseUrl: string, text: string): Promise<voi
 
 export interface StoreContext {
   readonly kind: StoreKind;
-  /** The file's store, open between `beforeAll` and `afterAll` of the describe block. */
+  /**
+   * The block's store, open between `beforeAll` and `afterAll`. It is a stand-in that forwards to
+   * the open store, so destructuring `({ store })` in the block body is safe.
+   */
   readonly store: Store;
 }
 
@@ -69,13 +72,13 @@ export function describeEachStore(title: string, body: (context: StoreContext) =
       afterAll(async () => {
         await store?.close();
       });
-      body({
-        kind,
-        get store() {
+      const standIn = new Proxy({} as Store, {
+        get(_target, property) {
           if (!store) throw new Error('the store is open only inside tests and hooks');
-          return store;
+          return Reflect.get(store, property) as unknown;
         },
       });
+      body({ kind, store: standIn });
     });
   }
 }
