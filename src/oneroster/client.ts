@@ -4,6 +4,7 @@
  */
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { trackResource, untrackResource } from '../core/resources.ts';
 import type { LookupFunction } from './address-guard.ts';
 import { createAuthenticator } from './auth/index.ts';
 import type { AuthOptions, Authenticator } from './auth/index.ts';
@@ -128,7 +129,7 @@ export function createOneRosterClient(options: OneRosterClientOptions): OneRoste
     );
   };
 
-  return {
+  const client: OneRosterClient = {
     kind: 'rest',
     description: baseUrl,
     baseUrl,
@@ -180,8 +181,11 @@ export function createOneRosterClient(options: OneRosterClientOptions): OneRoste
 
     async close() {
       http.close();
+      untrackResource(client);
     },
   };
+  trackResource(client, `OneRoster client for ${baseUrl}`);
+  return client;
 }
 
 function filterFor(options: CollectionPathOptions): Filter | undefined {

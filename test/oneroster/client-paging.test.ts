@@ -4,7 +4,6 @@ import { AppError } from '../../src/core/errors.ts';
 import { verifyAuthorizationHeader } from '../../src/oneroster/auth/oauth1.ts';
 import { createOneRosterClient } from '../../src/oneroster/client.ts';
 import type { OneRosterClient, OneRosterClientOptions } from '../../src/oneroster/client.ts';
-import type { CollectionName } from '../../src/oneroster/types.ts';
 import { makeUsers, pageOf, startRosterServer } from './support/roster-server.ts';
 import type { Handler, TestServer } from './support/roster-server.ts';
 
@@ -32,7 +31,7 @@ async function setUp(handler: Handler, options: Partial<OneRosterClientOptions> 
   return { server, client };
 }
 
-async function drain<C extends CollectionName>(
+async function drain(
   pull: AsyncIterable<{ records: Array<{ sourcedId: string }> }>,
 ) {
   const ids: string[] = [];

@@ -10,6 +10,8 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 
+import { trackResource, untrackResource } from '../../../src/core/resources.ts';
+
 export interface RecordedRequest {
   method: string;
   url: URL;
@@ -99,10 +101,12 @@ export async function startRosterServer(handler: Handler, options: ServerOptions
     maxInFlight: 0,
     connections: 0,
     close: async () => {
+      untrackResource(state);
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((done, fail) => server.close((error) => (error ? fail(error) : done())));
     },
   };
+  trackResource(state, `OneRoster test server at ${state.url}`);
   return state;
 }
 
