@@ -30,7 +30,13 @@ export function renderErrorDocs(): string {
   for (const area of Object.keys(areaTitles) as ErrorArea[]) {
     const inArea = entries.filter(([, spec]) => spec.area === area);
     if (inArea.length === 0) continue;
-    lines.push('', `## ${areaTitles[area]}`, '', '| code | HTTP | message | what to do |', '|---|---|---|---|');
+    lines.push(
+      '',
+      `## ${areaTitles[area]}`,
+      '',
+      '| code | HTTP | message | what to do |',
+      '|---|---|---|---|',
+    );
     for (const [code, spec] of inArea) {
       lines.push(`| \`${code}\` | ${spec.status} | ${escapeCell(spec.message)} | ${escapeCell(spec.hint)} |`);
     }

@@ -1,7 +1,7 @@
 import { type Config, loadConfig } from '../core/config.ts';
 import { resolveSecretKey, type SecretKey } from '../core/crypto.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
-import { migrateToLatest } from '../db/migrate.ts';
+import { migrateToLatest, type MigrationOutcome } from '../db/migrate.ts';
 import { openStore, type Store } from '../db/store.ts';
 
 /**
@@ -13,6 +13,8 @@ export interface CliContext {
   readonly logger: Logger;
   /** The migrated store (migrations run on first use). */
   store(): Promise<Store>;
+  /** What migrating the store did, once `store()` has resolved. */
+  migration(): MigrationOutcome | null;
   /** The key that encrypts roster secrets (created in the data folder for the embedded store). */
   secretKey(): SecretKey;
   /** Writes a line to standard output (data: JSON, tables, file lists). */
@@ -25,6 +27,7 @@ export function createCliContext(env: NodeJS.ProcessEnv = process.env): CliConte
   const logger = createLogger({ level: config.logLevel });
   let storePromise: Promise<Store> | null = null;
   let key: SecretKey | null = null;
+  let migration: MigrationOutcome | null = null;
 
   return {
     config,
@@ -37,7 +40,7 @@ export function createCliContext(env: NodeJS.ProcessEnv = process.env): CliConte
           logger,
         });
         try {
-          await migrateToLatest(store, logger);
+          migration = await migrateToLatest(store, logger);
         } catch (error) {
           await store.close();
           throw error;
@@ -46,6 +49,7 @@ export function createCliContext(env: NodeJS.ProcessEnv = process.env): CliConte
       })();
       return storePromise;
     },
+    migration: () => migration,
     secretKey() {
       key ??= resolveSecretKey({
         secretKey: config.secretKey,

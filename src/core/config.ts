@@ -22,6 +22,8 @@ export interface Config {
   mailFrom: string;
   /** Address admins open, used in e-mail links. No trailing slash. */
   publicUrl: string;
+  /** How admins reach support, named in failure e-mails: an e-mail address or an http(s) URL. */
+  supportContact: string;
   /** Allow endpoint URLs on http and on loopback, private or link-local addresses. */
   allowPrivateEndpoints: boolean;
   /** The off-peak window for daily syncs, as local `HH:MM` start and end (may cross midnight). */
@@ -73,6 +75,17 @@ const schema = z.object({
       message: 'expected an http:// or https:// URL such as https://roster.example.org',
     })
     .optional(),
+  ROSTERSYNC_SUPPORT_CONTACT: z
+    .string()
+    .trim()
+    .refine(
+      (value) => value === '' || /^(https?:\/\/[^/\s]+\S*|[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+)$/.test(value),
+      {
+        message:
+          'expected an e-mail address such as support@example.org or a URL such as https://help.example.org',
+      },
+    )
+    .optional(),
   ROSTERSYNC_ALLOW_PRIVATE_ENDPOINTS: flag.optional(),
   ROSTERSYNC_OFF_PEAK: z
     .string()
@@ -115,11 +128,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: values.SMTP_URL ? values.SMTP_URL : null,
     mailFrom: values.MAIL_FROM,
     publicUrl: (values.ROSTERSYNC_PUBLIC_URL ?? `http://${host}:${port}`).replace(/\/+$/, ''),
+    supportContact: values.ROSTERSYNC_SUPPORT_CONTACT || senderAddress(values.MAIL_FROM),
     allowPrivateEndpoints: values.ROSTERSYNC_ALLOW_PRIVATE_ENDPOINTS ?? false,
     offPeak: { start, end },
     logLevel: values.LOG_LEVEL,
     production: values.NODE_ENV === 'production',
   };
+}
+
+/** The bare address of a `Name <address>` sender, so that admins can write back to it. */
+function senderAddress(mailFrom: string): string {
+  return /<([^<>]+)>\s*$/.exec(mailFrom)?.[1]?.trim() ?? mailFrom;
 }
 
 /** Variables whose values are never echoed in error messages. */

@@ -56,7 +56,12 @@ export async function migrateToLatest(store: Store, logger?: Logger): Promise<Mi
     );
   }
 
-  const migrator = new Migrator({ db: store.db, provider: new FolderMigrationProvider() });
+  // Migrations from parallel branches may land out of name order; each is still applied once.
+  const migrator = new Migrator({
+    db: store.db,
+    provider: new FolderMigrationProvider(),
+    allowUnorderedMigrations: true,
+  });
   const { error, results = [] } = await migrator.migrateToLatest();
   const done = results.filter((result) => result.status === 'Success').map((result) => result.migrationName);
   for (const name of done) logger?.info({ migration: name }, 'Applied database migration');

@@ -329,6 +329,8 @@ export interface EmailMessagesTable {
   lastError: string | null;
   createdAt: CreatedAt;
   sentAt: Date | null;
+  /** A sender's lease on a pending message; others leave it alone until then. */
+  lockedUntil: Date | null;
 }
 
 export interface Database {

@@ -38,7 +38,18 @@ describe('command line on the embedded store', () => {
     expect(created.stdout).toContain('Created organization demo (Demo District)');
 
     const connected = await runCli(
-      ['org', 'connect', '--org', 'demo', '--url', 'https://demo-ca-v2.oneroster.com/ims/oneroster/', '--key', 'k', '--secret', secret],
+      [
+        'org',
+        'connect',
+        '--org',
+        'demo',
+        '--url',
+        'https://demo-ca-v2.oneroster.com/ims/oneroster/',
+        '--key',
+        'k',
+        '--secret',
+        secret,
+      ],
       env,
     );
     expect(connected.status).toBe(0);
@@ -50,7 +61,9 @@ describe('command line on the embedded store', () => {
     expect(header('children.csv')).toBe(
       'sourcedId,status,givenName,familyName,birthDate,grade,classroomSourcedId,schoolSourcedId,journey,level,identifier,origin',
     );
-    expect(header('memberships.csv')).toBe('sourcedId,status,classroomSourcedId,personSourcedId,role,primary');
+    expect(header('memberships.csv')).toBe(
+      'sourcedId,status,classroomSourcedId,personSourcedId,role,primary',
+    );
     expect(header('classrooms.csv')).toMatch(/^sourcedId,status,name,rosterName,schoolSourcedId/);
     for (const file of ['schools.csv', 'educators.csv', 'contacts.csv']) {
       expect(fs.readFileSync(path.join(outDir, file), 'utf8').split('\r\n')).toHaveLength(2);
@@ -59,7 +72,9 @@ describe('command line on the embedded store', () => {
 
   it('keeps the secret out of the data folder in clear text', () => {
     const needle = Buffer.from(secret);
-    const holders = filesBelow(env.ROSTERSYNC_DATA_DIR!).filter((file) => fs.readFileSync(file).includes(needle));
+    const holders = filesBelow(env.ROSTERSYNC_DATA_DIR!).filter((file) =>
+      fs.readFileSync(file).includes(needle),
+    );
     expect(holders).toEqual([]);
     const keyFile = path.join(env.ROSTERSYNC_DATA_DIR!, 'secret.key');
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
@@ -69,12 +84,19 @@ describe('command line on the embedded store', () => {
     const shown = await runCli(['org', 'show', '--org', 'demo', '--json'], env);
     expect(shown.status).toBe(0);
     const view = JSON.parse(shown.stdout) as Record<string, unknown>;
-    expect(view).toMatchObject({ slug: 'demo', timezone: 'America/New_York', schedule: { frequency: 'off' } });
+    expect(view).toMatchObject({
+      slug: 'demo',
+      timezone: 'America/New_York',
+      schedule: { frequency: 'off' },
+    });
     expect(shown.stdout).not.toContain(secret);
   });
 
   it('rejects a non-http endpoint URL', async () => {
-    const refused = await runCli(['org', 'connect', '--org', 'demo', '--url', 'ftp://x', '--key', 'k', '--secret', 's'], env);
+    const refused = await runCli(
+      ['org', 'connect', '--org', 'demo', '--url', 'ftp://x', '--key', 'k', '--secret', 's'],
+      env,
+    );
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('Error [ENDPOINT_URL_INVALID]');
     expect(refused.stderr).toContain('"ftp://x"');

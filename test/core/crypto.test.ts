@@ -77,9 +77,9 @@ describe('secret encryption', () => {
   });
 
   it('requires the variable on PostgreSQL', () => {
-    expect(errorCode(() => resolveSecretKey({ secretKey: null, dataDir: '/nonexistent', embedded: false }))).toBe(
-      'SECRET_KEY_MISSING',
-    );
+    expect(
+      errorCode(() => resolveSecretKey({ secretKey: null, dataDir: '/nonexistent', embedded: false })),
+    ).toBe('SECRET_KEY_MISSING');
   });
 });
 

@@ -16,7 +16,9 @@ describeEachStore('store', ({ store }) => {
     expect(org.createdAt).toBeInstanceOf(Date);
 
     const row = await sql<{ n: number; d: string; j: string[] }>`
-      select count(*) as n, date '2024-02-29' as d, '["PK","KG"]'::jsonb as j from organizations`.execute(store.db);
+      select count(*) as n, date '2024-02-29' as d, '["PK","KG"]'::jsonb as j from organizations`.execute(
+      store.db,
+    );
     expect(row.rows[0]).toEqual({ n: 1, d: '2024-02-29', j: ['PK', 'KG'] });
   });
 
@@ -32,12 +34,20 @@ describeEachStore('store', ({ store }) => {
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    const found = await store.db.selectFrom('organizations').select('id').where('slug', '=', 'rolled-back').execute();
+    const found = await store.db
+      .selectFrom('organizations')
+      .select('id')
+      .where('slug', '=', 'rolled-back')
+      .execute();
     expect(found).toEqual([]);
   });
 
   it('enforces one running sync per organization', async () => {
-    const org = await store.db.insertInto('organizations').values({ slug: 'one-run', name: 'X' }).returning('id').executeTakeFirstOrThrow();
+    const org = await store.db
+      .insertInto('organizations')
+      .values({ slug: 'one-run', name: 'X' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const run = { orgId: org.id, trigger: 'cli', mode: 'full', status: 'running' } as const;
     await store.db.insertInto('syncRuns').values(run).execute();
     await expect(store.db.insertInto('syncRuns').values(run).execute()).rejects.toThrow();
@@ -50,7 +60,9 @@ describe('migrations', () => {
       const store = await createTestStore(kind);
       try {
         expect(await appliedMigrations(store)).toEqual(knownMigrations());
-        await sql`insert into kysely_migration (name, timestamp) values ('9999_from_the_future', '2030-01-01')`.execute(store.db);
+        await sql`insert into kysely_migration (name, timestamp) values ('9999_from_the_future', '2030-01-01')`.execute(
+          store.db,
+        );
 
         const error = await migrateToLatest(store).catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(AppError);

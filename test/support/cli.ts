@@ -15,7 +15,11 @@ export interface CliResult {
  * Runs `rostersync ARGS` as a child process, the way an admin would, with `env` added to a
  * clean environment (no DATABASE_URL unless given). Resolves when the process exits.
  */
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: projectRoot,

@@ -9,8 +9,12 @@ export function registerMigrateCommand(program: Command): void {
     .action(() =>
       runCommand(async (context) => {
         const store = await context.store();
-        const { knownMigrations } = await import('../../db/migrate.ts');
-        context.print(`Database schema is at version ${knownMigrations().at(-1)} (${store.description}).`);
+        const outcome = context.migration();
+        const applied = outcome?.applied ?? [];
+        const done = applied.length > 0 ? `applied ${applied.join(', ')}` : 'nothing to apply';
+        context.print(
+          `Database schema is at version ${outcome?.version ?? 'none'} (${store.description}): ${done}.`,
+        );
       }),
     );
 }

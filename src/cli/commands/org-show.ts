@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 
+import { type Clock, systemClock } from '../../core/clock.ts';
 import type { Config } from '../../core/config.ts';
 import {
   findRosterConnection,
@@ -7,6 +8,7 @@ import {
   getSyncSettings,
 } from '../../db/queries/organizations.ts';
 import type { Database } from '../../db/schema.ts';
+import { describeScheduling } from '../../jobs/org-schedule.ts';
 import type { CliContext } from '../context.ts';
 
 /** The organization as `org show --json` prints it. Never includes the secret. */
@@ -56,10 +58,12 @@ export async function describeOrganization(
   db: Kysely<Database>,
   slug: string,
   _config: Config,
+  clock: Clock = systemClock,
 ): Promise<OrganizationView> {
   const org = await getOrganizationBySlug(db, slug);
   const settings = await getSyncSettings(db, org.id);
   const connection = await findRosterConnection(db, org.id);
+  const scheduling = await describeScheduling(db, org, clock, settings);
   const pad = (value: number) => String(value).padStart(2, '0');
 
   return {
@@ -83,8 +87,8 @@ export async function describeOrganization(
       weekday: settings.scheduleWeekday,
       monthDay: settings.scheduleMonthDay,
     },
-    nextRunAt: settings.nextRunAt?.toISOString() ?? null,
-    syncNow: { available: true, reason: 'No sync is scheduled, so Sync Now is always available.' },
+    nextRunAt: scheduling.nextRunAt,
+    syncNow: scheduling.syncNow,
     settings: {
       allowRemoval: settings.allowRemoval,
       sendEmails: settings.sendEmails,
