@@ -100,8 +100,8 @@ export interface ResponseFailure {
   target: RequestTarget;
   /** Requests made, retries included. */
   attempts: number;
-  /** `Location` of a redirect, which the client never follows. */
-  location?: string | undefined;
+  /** Response headers; a redirect's `Location` is named in the message, never followed. */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 /**
@@ -154,10 +154,12 @@ function messageFor(code: ErrorCode, failure: ResponseFailure): string {
       return `The roster server still failed after ${failure.attempts} attempts`;
     case 'ONEROSTER_BAD_REQUEST':
       return 'The roster server rejected the request as invalid';
-    default:
-      return failure.location === undefined
-        ? 'The roster server sent an unexpected response'
-        : `The roster server redirected to ${failure.location}, which Roster Sync does not follow; use that URL as the endpoint if it is right`;
+    default: {
+      const location = failure.headers?.location;
+      return typeof location === 'string'
+        ? `The roster server redirected to ${location}, which Roster Sync does not follow; use that URL as the endpoint if it is right`
+        : 'The roster server sent an unexpected response';
+    }
   }
 }
 
