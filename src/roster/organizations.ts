@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { IANAZone } from 'luxon';
 
 import { encryptSecret, type SecretKey } from '../core/crypto.ts';
+import { assertNoControlCharacters, normalizeEmailList } from '../core/email-address.ts';
 import { AppError } from '../core/errors.ts';
 import { isValidSlug } from '../core/ids.ts';
 import { json } from '../db/json.ts';
@@ -20,13 +21,15 @@ export interface NewOrganizationInput {
 
 /**
  * Creates an organization with default sync settings. Throws `INVALID_INPUT` for a bad name, slug
- * or time zone and `ORG_SLUG_TAKEN` when the slug exists.
+ * or time zone, `EMAIL_HEADER_INJECTION` for a name with a line break (it reaches e-mail subjects)
+ * and `ORG_SLUG_TAKEN` when the slug exists.
  */
 export async function createOrganization(
   db: Kysely<Database>,
   input: NewOrganizationInput,
 ): Promise<Organization> {
   const name = input.name.trim();
+  assertNoControlCharacters('The organization name', name);
   if (name.length === 0 || name.length > 200) {
     throw new AppError(
       'INVALID_INPUT',
@@ -177,7 +180,9 @@ const organizationFields = ['name', 'timezone', 'autoRostering'] as const;
 /**
  * Applies a settings change in one transaction with an audit entry listing the changed fields.
  * Throws `INVALID_INPUT` for out-of-range values and `JOURNEY_NOT_LICENSED` when the default
- * journey names a product the organization has no licence for.
+ * journey names a product the organization has no licence for. Extra e-mail addresses are
+ * trimmed and deduplicated; an invalid one throws `EMAIL_ADDRESS_INVALID`, and a line break or
+ * control character in an address or the name throws `EMAIL_HEADER_INJECTION`.
  */
 export async function updateSettings(
   db: Kysely<Database>,
@@ -186,6 +191,7 @@ export async function updateSettings(
   actor: string,
 ): Promise<void> {
   validateSettingsChange(change);
+  if (change.extraEmails) change = { ...change, extraEmails: normalizeEmailList(change.extraEmails) };
   const org = await getOrganizationBySlug(db, slug);
 
   await db.transaction().execute(async (trx) => {
@@ -284,6 +290,7 @@ function validateSettingsChange(change: SettingsChange): void {
       );
     }
   }
+  if (change.name !== undefined) assertNoControlCharacters('The organization name', change.name);
   if (change.name !== undefined && change.name.trim().length === 0) {
     throw new AppError('INVALID_INPUT', 'The organization name must not be empty.');
   }
