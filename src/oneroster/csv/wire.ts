@@ -1,4 +1,5 @@
 import type { CollectionName } from '../types.ts';
+import { knownColumns } from './layout.ts';
 
 /** A OneRoster REST wire object (1.1, or 1.2 for users of a 1.2 bundle), before normalizing. */
 export type WireObject = Record<string, unknown>;
@@ -30,7 +31,8 @@ const consumedColumns: Record<CollectionName, readonly string[]> = {
  * record, mechanically: `xSourcedId` columns become `{ sourcedId, type }` references, comma
  * lists become arrays, `userIds` cells (`{LDAP:12},{Fed:23}`) become `[{ type, identifier }]`,
  * `metadata.*` columns go into `metadata`, and any other column (`ext_*` included) is kept as a
- * top-level field. Empty cells stay `''`, except empty references, which are left out.
+ * top-level field. Empty cells of known columns stay `''`; empty references, empty lists and
+ * empty cells of other columns are left out.
  * The `password` column is dropped so that no password travels further.
  *
  * `roles` is given for users of a 1.2 bundle, whose roles live in `roles.csv`.
@@ -44,7 +46,10 @@ export function rowToWire(
   const metadata: Record<string, string> = {};
   const consumed = new Set(consumedColumns[collection]);
 
+  const known = new Set(knownColumns[collection]);
   for (const [column, value] of values) {
+    // An empty cell in a column the shape does not name carries nothing worth keeping.
+    if (!known.has(column) && value.trim() === '') continue;
     if (column.startsWith('metadata.')) {
       metadata[column.slice('metadata.'.length)] = value;
     } else if (!consumed.has(column)) {
@@ -148,7 +153,7 @@ function setRef(target: WireObject, key: string, sourcedId: string, type: string
 
 function setLists(target: WireObject, values: ReadonlyMap<string, string>, columns: string[]): void {
   for (const column of columns) {
-    const value = values.get(column);
-    if (value !== undefined) target[column] = splitList(value);
+    const list = splitList(values.get(column) ?? '');
+    if (list.length > 0) target[column] = list;
   }
 }
