@@ -31,9 +31,7 @@ async function setUp(handler: Handler, options: Partial<OneRosterClientOptions> 
   return { server, client };
 }
 
-async function drain(
-  pull: AsyncIterable<{ records: Array<{ sourcedId: string }> }>,
-) {
+async function drain(pull: AsyncIterable<{ records: Array<{ sourcedId: string }> }>) {
   const ids: string[] = [];
   for await (const page of pull) ids.push(...page.records.map((record) => record.sourcedId));
   return ids;

@@ -10,7 +10,8 @@ import {
   updateSettings,
 } from '../../roster/organizations.ts';
 import { type CliContext } from '../context.ts';
-import { parseList, parseOnOff, runCommand } from '../run-command.ts';
+import { exitCodes, parseList, parseOnOff, runCommand } from '../run-command.ts';
+import { runConnectionTest } from './org-connect-test.ts';
 import { describeOrganization, printOrganization } from './org-show.ts';
 
 const cliActor = 'cli';
@@ -56,6 +57,8 @@ export function registerOrgCommands(program: Command): Command {
     .option('--signature <method>', 'OAuth 1.0a signature method: HMAC-SHA256 or HMAC-SHA1', 'HMAC-SHA256')
     .option('--token-url <url>', 'OAuth 2 token URL')
     .option('--scopes <scopes>', 'OAuth 2 scopes, space-separated')
+    .option('--test', 'test the connection first and save it only when the test passes')
+    .option('--json', 'with --test, print the test result as JSON')
     .action((options: ConnectOptions) => runCommand((context) => connect(context, options)));
 
   org
@@ -133,6 +136,8 @@ interface ConnectOptions {
   signature: string;
   tokenUrl?: string;
   scopes?: string;
+  test?: boolean;
+  json?: boolean;
 }
 
 async function connect(context: CliContext, options: ConnectOptions): Promise<number> {
@@ -159,6 +164,14 @@ async function connect(context: CliContext, options: ConnectOptions): Promise<nu
 
   const store = await context.store();
   await getOrganizationBySlug(store.db, options.org);
+  if (options.test) {
+    const input = { ...options, endpointUrl, version, authKind, signatureMethod } as const;
+    const result = await runConnectionTest(context, input, options.json === true);
+    if (!result.ok) {
+      process.stderr.write(`Nothing was saved for ${options.org}.\n`);
+      return exitCodes.failed;
+    }
+  }
   await saveRosterConnection(
     store.db,
     options.org,
@@ -175,9 +188,10 @@ async function connect(context: CliContext, options: ConnectOptions): Promise<nu
     },
     context.secretKey(),
   );
-  context.print(
-    `Saved the roster connection for ${options.org}: ${endpointUrl} (OneRoster ${version}, ${authKind}).`,
-  );
+  const saved = `Saved the roster connection for ${options.org}: ${endpointUrl} (OneRoster ${version}, ${authKind}).`;
+  // With --json, standard output carries only the test result.
+  if (options.json) process.stderr.write(`${saved}\n`);
+  else context.print(saved);
   return 0;
 }
 
