@@ -147,6 +147,15 @@ async function runSyncJob(
   }
 
   logger.info({ runId: report.runId, status: report.status, error: report.error?.code }, 'Sync job finished');
+  if (job.signal.aborted) {
+    // The worker is stopping: queue the request again at once for another worker to take.
+    const id = await enqueueSync(options.queue, job.data);
+    logger.info(
+      { runId: report.runId, requeuedAs: id },
+      'Sync handed back to the queue because the worker is stopping',
+    );
+    return;
+  }
   if (report.status === 'failed' && report.error && transientErrorCodes.has(report.error.code)) {
     throw new TransientSyncFailure(report.error.code, report.runId);
   }
