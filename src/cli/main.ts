@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 
 import { Command, CommanderError } from 'commander';
 
+import { registerEmulatorCommand } from './commands/emulator.ts';
 import { registerExportCommand } from './commands/export.ts';
+import { registerGenerateCommand } from './commands/generate.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerOrgCommands } from './commands/org.ts';
 import { registerUserCommands } from './commands/user.ts';
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   const org = registerOrgCommands(program);
   registerUserCommands(program);
   registerExportCommand(program);
+  registerEmulatorCommand(program);
+  registerGenerateCommand(program);
   void org;
 
   return program;
