@@ -1,0 +1,121 @@
+import { type Kysely, sql } from 'kysely';
+
+import { json } from '../../db/json.ts';
+import type { Database } from '../../db/schema.ts';
+import { columnTypes, jsonColumns } from './columns.ts';
+import type { RowValues } from './types.ts';
+
+/** PostgreSQL allows 65,535 parameters per statement; stay well below. */
+const maxParameters = 30_000;
+
+export type WritableTable =
+  | 'schools'
+  | 'classrooms'
+  | 'educators'
+  | 'children'
+  | 'familyContacts'
+  | 'memberships'
+  | 'childContacts'
+  | 'duplicateReviews';
+
+/** Snake-case column or table name of a Kysely (camelCase) name. */
+export function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+function toParameter(column: string, value: unknown): unknown {
+  if (value === undefined) return null;
+  if (jsonColumns.has(column) || column === 'candidateIds') return json(value);
+  return value;
+}
+
+/**
+ * Inserts rows in multi-row statements, as many rows per statement as the parameter limit allows.
+ * Returns the number of rows written.
+ */
+export async function insertRows(
+  db: Kysely<Database>,
+  table: WritableTable,
+  rows: readonly RowValues[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const perStatement = Math.max(1, Math.floor(maxParameters / columns.length));
+  let written = 0;
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement).map((row) => {
+      const values: Record<string, unknown> = {};
+      for (const column of columns) values[column] = toParameter(column, row[column]);
+      return values;
+    });
+    const result = await db
+      .insertInto(table)
+      .values(chunk as never)
+      .executeTakeFirst();
+    written += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  return written;
+}
+
+/**
+ * Updates rows by id in multi-row `UPDATE ... FROM (VALUES ...)` statements. Rows are grouped by
+ * the set of columns they change, so each row writes only its own changed fields (plus `common`).
+ * Returns the number of rows written.
+ */
+export async function updateRows(
+  db: Kysely<Database>,
+  table: WritableTable,
+  rows: readonly { id: string; set: RowValues }[],
+  common: RowValues,
+): Promise<number> {
+  const groups = new Map<string, { columns: string[]; rows: { id: string; set: RowValues }[] }>();
+  for (const row of rows) {
+    const columns = [...new Set([...Object.keys(row.set), ...Object.keys(common)])].sort();
+    const key = columns.join(',');
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { columns, rows: [] }));
+    group.rows.push(row);
+  }
+
+  let written = 0;
+  for (const { columns, rows: groupRows } of groups.values()) {
+    const perStatement = Math.max(1, Math.floor(maxParameters / (columns.length + 1)));
+    for (let start = 0; start < groupRows.length; start += perStatement) {
+      const chunk = groupRows.slice(start, start + perStatement);
+      const tuples = chunk.map((row) => {
+        const cells = columns.map((column) => {
+          const value = column in row.set ? row.set[column] : common[column];
+          return sql`${toParameter(column, value)}::${sql.raw(columnTypes[column] ?? 'text')}`;
+        });
+        return sql`(${sql.join([sql`${row.id}::uuid`, ...cells])})`;
+      });
+      const assignments = columns.map((column) => sql.raw(`${snakeCase(column)} = v.${snakeCase(column)}`));
+      const names = sql.raw(['id', ...columns.map(snakeCase)].join(', '));
+      const result = await sql`update ${sql.raw(snakeCase(table))} as t set ${sql.join(assignments)}
+        from (values ${sql.join(tuples)}) as v(${names}) where t.id = v.id`.execute(db);
+      written += Number(result.numAffectedRows ?? 0);
+    }
+  }
+  return written;
+}
+
+/** Sets the same values on every row of `ids`, in statements of up to 5,000 ids. Returns the rows written. */
+export async function updateRowsById(
+  db: Kysely<Database>,
+  table: WritableTable,
+  ids: readonly string[],
+  set: RowValues,
+): Promise<number> {
+  let written = 0;
+  const values: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(set)) values[column] = toParameter(column, value);
+  for (let start = 0; start < ids.length; start += 5000) {
+    const result = await db
+      .updateTable(table)
+      .set(values as never)
+      .where('id', 'in', ids.slice(start, start + 5000))
+      .executeTakeFirst();
+    written += Number(result.numUpdatedRows ?? 0);
+  }
+  return written;
+}

@@ -1,0 +1,307 @@
+import { newId } from '../../core/ids.ts';
+import type { StoredRoster, StoredRow } from '../../db/queries/stored-roster.ts';
+import type { SyncSettings } from '../../db/schema.ts';
+import { type DesiredRecordOf, type DesiredRoster, kindRecord, type WarningSink } from '../model.ts';
+import {
+  childColumns,
+  classroomColumns,
+  contactColumns,
+  demographicColumns,
+  educatorColumns,
+  membershipColumns,
+  type Resolve,
+  sameValue,
+  schoolColumns,
+} from '../plan/columns.ts';
+import { emptyKindPlan, type KindPlan, type LinkPlan, type RowValues, type SyncPlan } from '../plan/types.ts';
+import type { RecordKind } from '../report.ts';
+import type { MatchResult } from './match.ts';
+import type { Placement } from './place.ts';
+
+export interface PlanInput {
+  orgId: string;
+  runId: string;
+  desired: DesiredRoster;
+  stored: StoredRoster;
+  match: MatchResult;
+  settings: SyncSettings;
+  /** Placements of the children the run creates, from the placement step. */
+  place: (children: DesiredRecordOf['children'][]) => Map<string, Placement>;
+  sink: WarningSink;
+}
+
+/** Kinds in the order their rows must be written: referenced rows first. */
+export const planOrder: RecordKind[] = [
+  'schools',
+  'classrooms',
+  'educators',
+  'children',
+  'contacts',
+  'memberships',
+];
+
+/**
+ * Plan step: compares the desired roster with the stored one and lists, per kind, the rows to
+ * create, the fields to update, the rows to deactivate or reactivate, what stays unchanged and
+ * what is skipped, each with its reason. Nothing is written here.
+ *
+ * Removal: a stored row missing from the desired roster is deactivated only with removal allowed
+ * and only when its kind arrived complete, and never when the record was skipped on purpose or the
+ * child was typed in by hand. A record sent as `tobedeleted` is deactivated whenever removal is
+ * allowed, in a delta run too.
+ */
+export function buildPlan(input: PlanInput): SyncPlan {
+  const { desired, stored, match, settings } = input;
+  const kinds = kindRecord(() => emptyKindPlan());
+  const storedById = kindRecord((kind) => indexById(input.stored, kind));
+  const ids = plannedIds(input);
+  const resolve: Resolve = (kind, sourcedId) => {
+    if (sourcedId === null) return null;
+    const planned = ids[kind].get(sourcedId);
+    if (planned !== undefined) return planned;
+    if (desired.mode === 'delta') return stored[kind].get(sourcedId)?.id ?? null;
+    return null;
+  };
+
+  const newChildren: DesiredRecordOf['children'][] = [];
+  for (const kind of planOrder) {
+    const plan = kinds[kind];
+    for (const record of (desired[kind] as Map<string, DesiredRecordOf[typeof kind]>).values()) {
+      const linkedId = match.links[kind].get(record.sourcedId);
+      const row = linkedId === undefined ? undefined : storedById[kind].get(linkedId);
+
+      if (record.status === 'tobedeleted') {
+        planRemovedRecord(plan, row, record.sourcedId, settings.allowRemoval);
+        continue;
+      }
+
+      const columns = columnsOf(kind, record, resolve);
+      if (typeof columns === 'string') {
+        plan.skipped.push({ sourcedId: record.sourcedId, reason: columns });
+        input.sink.add('MEMBERSHIP_SKIPPED', record.sourcedId, `The enrollment was skipped: ${columns}.`);
+        continue;
+      }
+      if (
+        kind === 'classrooms' &&
+        !settings.allowClassroomRename &&
+        row &&
+        (row as { displayName?: unknown }).displayName
+      ) {
+        columns.displayName = null;
+      }
+
+      if (!row) {
+        const id = ids[kind].get(record.sourcedId)!;
+        const values: RowValues = {
+          ...columns,
+          id,
+          orgId: input.orgId,
+          sourcedId: record.sourcedId,
+          sourceStatus: 'active',
+        };
+        values.firstSeenRunId = input.runId;
+        values.lastSeenRunId = input.runId;
+        plan.creates.push({ id, sourcedId: record.sourcedId, values });
+        if (kind === 'children') newChildren.push(record as DesiredRecordOf['children']);
+        continue;
+      }
+      planUpdate(plan, row, record.sourcedId, {
+        ...columns,
+        sourcedId: record.sourcedId,
+        sourceStatus: 'active',
+      });
+    }
+    planAbsentRecords(input, kind, plan, storedById[kind]);
+  }
+
+  planDemographicsOnly(input, kinds.children, storedById.children);
+  placeChildren(input, kinds.children, newChildren);
+  const contactLinks = planContactLinks(input, kinds.contacts, resolve);
+
+  for (const kind of planOrder) {
+    for (const [sourcedId, reason] of desired.skipped[kind]) kinds[kind].skipped.push({ sourcedId, reason });
+  }
+  const possibleDuplicates = match.possibleDuplicates.flatMap((duplicate) => {
+    const childId = ids.children.get(duplicate.sourcedId);
+    return childId ? [{ childId, candidateIds: duplicate.candidateIds, reason: duplicate.reason }] : [];
+  });
+  return { version: 1, orgId: input.orgId, mode: desired.mode, kinds, contactLinks, possibleDuplicates };
+}
+
+function indexById(stored: StoredRoster, kind: RecordKind): Map<string, StoredRow> {
+  const rows = new Map<string, StoredRow>();
+  for (const row of (stored[kind] as Map<string, StoredRow>).values()) rows.set(row.id, row);
+  if (kind === 'children') for (const row of stored.unlinkedChildren) rows.set(row.id, row);
+  return rows;
+}
+
+/** The row id of every active desired record: its linked row, or a new id for a row to create. */
+function plannedIds(input: PlanInput): Record<RecordKind, Map<string, string>> {
+  return kindRecord((kind) => {
+    const ids = new Map<string, string>();
+    for (const record of (
+      input.desired[kind] as Map<string, { sourcedId: string; status: string }>
+    ).values()) {
+      const linked = input.match.links[kind].get(record.sourcedId);
+      if (linked !== undefined) ids.set(record.sourcedId, linked);
+      else if (record.status === 'active') ids.set(record.sourcedId, newId());
+    }
+    return ids;
+  });
+}
+
+function columnsOf(
+  kind: RecordKind,
+  record: DesiredRecordOf[RecordKind],
+  resolve: Resolve,
+): RowValues | string {
+  switch (kind) {
+    case 'schools':
+      return schoolColumns(record as DesiredRecordOf['schools']);
+    case 'classrooms':
+      return classroomColumns(record as DesiredRecordOf['classrooms'], resolve);
+    case 'educators':
+      return educatorColumns(record as DesiredRecordOf['educators'], resolve);
+    case 'children':
+      return childColumns(record as DesiredRecordOf['children'], resolve);
+    case 'contacts':
+      return contactColumns(record as DesiredRecordOf['contacts']);
+    case 'memberships':
+      return membershipColumns(record as DesiredRecordOf['memberships'], resolve);
+  }
+}
+
+function planRemovedRecord(
+  plan: KindPlan,
+  row: StoredRow | undefined,
+  sourcedId: string,
+  allowRemoval: boolean,
+): void {
+  if (!row) {
+    plan.skipped.push({ sourcedId, reason: 'marked tobedeleted and not on the roster' });
+  } else if (row.status === 'inactive') {
+    plan.unchanged += 1;
+  } else if (allowRemoval) {
+    plan.deactivations.push({ id: row.id, sourcedId, reason: 'marked tobedeleted by the roster source' });
+  } else {
+    plan.skipped.push({ sourcedId, reason: 'marked tobedeleted, but removal of data is off' });
+  }
+}
+
+function planUpdate(plan: KindPlan, row: StoredRow, sourcedId: string, columns: RowValues): void {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  const set: RowValues = {};
+  const storedValues = row as unknown as Record<string, unknown>;
+  for (const [column, value] of Object.entries(columns)) {
+    if (sameValue(storedValues[column], value)) continue;
+    changes[column] = { from: storedValues[column] ?? null, to: value };
+    set[column] = value;
+  }
+  const reactivate = row.status === 'inactive';
+  if (reactivate) Object.assign(set, { status: 'active', deactivatedAt: null, deactivatedByRunId: null });
+  if (!reactivate && Object.keys(changes).length === 0) {
+    plan.unchanged += 1;
+    return;
+  }
+  plan.updates.push({ id: row.id, sourcedId, reactivate, set, changes });
+}
+
+function planAbsentRecords(
+  input: PlanInput,
+  kind: RecordKind,
+  plan: KindPlan,
+  rows: Map<string, StoredRow>,
+): void {
+  if (!input.settings.allowRemoval || !input.desired.complete[kind]) return;
+  const linked = new Set(input.match.links[kind].values());
+  const skipped = input.desired.skipped[kind];
+  for (const row of rows.values()) {
+    if (row.status !== 'active' || row.sourcedId === null || linked.has(row.id) || skipped.has(row.sourcedId))
+      continue;
+    if (kind === 'children' && (row as { origin?: string }).origin === 'manual') continue;
+    plan.deactivations.push({
+      id: row.id,
+      sourcedId: row.sourcedId,
+      reason: 'no longer in the roster source',
+    });
+  }
+}
+
+/** Applies demographics that arrived without their user (delta runs) to stored children. */
+function planDemographicsOnly(input: PlanInput, plan: KindPlan, rows: Map<string, StoredRow>): void {
+  for (const [sourcedId, demographics] of input.desired.demographicsOnly) {
+    const row = input.stored.children.get(sourcedId);
+    if (!row || !rows.has(row.id)) continue;
+    const before = plan.updates.length;
+    planUpdate(plan, { ...row, status: 'active' }, sourcedId, demographicColumns(demographics));
+    if (plan.updates.length === before) plan.unchanged += 1;
+  }
+}
+
+function placeChildren(input: PlanInput, plan: KindPlan, children: DesiredRecordOf['children'][]): void {
+  if (children.length === 0) return;
+  const placements = input.place(children);
+  for (const create of plan.creates) {
+    const placement = placements.get(create.sourcedId);
+    if (!placement) continue;
+    create.values.journey = placement.journey;
+    create.values.level = placement.level;
+    create.values.levelSetBy = placement.level === null ? null : 'placement';
+  }
+}
+
+/**
+ * Links each contact to its children. A link that disappears is deactivated only when the users
+ * collection arrived complete and removal is allowed. A contact whose links change counts as
+ * updated.
+ */
+function planContactLinks(input: PlanInput, contacts: KindPlan, resolve: Resolve): LinkPlan {
+  const links: LinkPlan = { creates: [], reactivations: [], deactivations: [] };
+  const changed = new Map<string, string>();
+  const wanted = new Set<string>();
+  const contactIds = new Set<string>();
+
+  for (const contact of input.desired.contacts.values()) {
+    const contactId = resolve('contacts', contact.sourcedId);
+    if (contact.status !== 'active' || contactId === null) continue;
+    contactIds.add(contactId);
+    for (const childSourcedId of contact.childSourcedIds) {
+      const childId = resolve('children', childSourcedId);
+      if (childId === null) continue;
+      const key = `${childId}:${contactId}`;
+      wanted.add(key);
+      const link = input.stored.contactLinks.get(key);
+      if (!link) links.creates.push({ id: newId(), childId, contactId });
+      else if (link.status === 'inactive') links.reactivations.push(link.id);
+      else continue;
+      changed.set(contactId, contact.sourcedId);
+    }
+  }
+
+  if (input.settings.allowRemoval && input.desired.complete.contacts) {
+    const sourcedIdOf = new Map([...input.stored.contacts.values()].map((row) => [row.id, row.sourcedId]));
+    for (const [key, link] of input.stored.contactLinks) {
+      if (link.status !== 'active' || wanted.has(key) || !contactIds.has(link.contactId)) continue;
+      links.deactivations.push(link.id);
+      const sourcedId = sourcedIdOf.get(link.contactId);
+      if (sourcedId) changed.set(link.contactId, sourcedId);
+    }
+  }
+
+  const planned = new Set([
+    ...contacts.creates.map((create) => create.id),
+    ...contacts.updates.map((update) => update.id),
+  ]);
+  for (const [contactId, sourcedId] of changed) {
+    if (planned.has(contactId)) continue;
+    contacts.unchanged -= 1;
+    contacts.updates.push({
+      id: contactId,
+      sourcedId,
+      reactivate: false,
+      set: {},
+      changes: { children: { from: 'changed', to: 'changed' } },
+    });
+  }
+  return links;
+}
