@@ -321,6 +321,12 @@ export const errorRegistry = {
     message: 'Sync Now is unavailable until the next scheduled sync has run.',
     hint: 'Wait for the scheduled sync named in the message; Sync Now becomes available again after it, or at once if a sync fails.',
   },
+  WORKER_NEEDS_POSTGRES: {
+    area: 'jobs',
+    status: 500,
+    message: 'rostersync worker needs PostgreSQL.',
+    hint: 'Set DATABASE_URL to the PostgreSQL database that `rostersync serve` uses. With the embedded store, run `rostersync serve` alone: it runs a worker itself.',
+  },
 
   // notify
   EMAIL_ADDRESS_INVALID: {
