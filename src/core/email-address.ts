@@ -7,7 +7,7 @@ import { AppError } from './errors.ts';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-/** Longest address SMTP can carry (RFC 5321 path limit minus the angle brackets). */
+/** Maximum address length SMTP can carry (the RFC 5321 path limit minus the angle brackets). */
 const maxAddressLength = 254;
 
 /**
@@ -19,7 +19,7 @@ const maxAddressLength = 254;
 const addressPattern =
   /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
-/** Whether `value` contains a line break or another control character. */
+/** Returns whether `value` contains a line break or another control character. */
 export function hasControlCharacters(value: string): boolean {
   return controlCharacters.test(value);
 }

@@ -5,7 +5,7 @@ import { isAppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../db/schema.ts';
 import { claimMessage, listPendingMessageIds, markAttemptFailed, markDelivered } from './outbox.ts';
-import type { MailTransport } from './transport.ts';
+import type { DeliveryResult, MailTransport } from './transport.ts';
 
 /** Attempts per message, counting the first; after the last one the message is `failed`. */
 export const maxDeliveryAttempts = 6;
@@ -42,8 +42,9 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string): Pro
   if (!message) return 'skipped';
   const log = deps.logger.child({ messageId, orgId: message.orgId, runId: message.runId });
 
+  let result: DeliveryResult;
   try {
-    const result = await deps.transport.deliver({
+    result = await deps.transport.deliver({
       id: message.id,
       from: deps.mailFrom,
       to: message.recipients,
@@ -51,11 +52,6 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string): Pro
       text: message.textBody,
       html: message.htmlBody,
     });
-    await markDelivered(deps.db, message.id, result.kind, deps.clock.now());
-    if (result.kind === 'sent') {
-      log.info({ recipients: result.accepted.length, attempt: message.attempts }, 'Sent e-mail');
-    }
-    return result.kind;
   } catch (error) {
     const reason = isAppError(error) ? error.message : 'The mail transport failed unexpectedly.';
     const final = message.attempts >= maxDeliveryAttempts;
@@ -66,6 +62,12 @@ export async function deliverMessage(deps: DeliveryDeps, messageId: string): Pro
     else log.warn(facts, 'Sending e-mail failed; it stays pending for a retry');
     return final ? 'failed' : 'pending';
   }
+
+  await markDelivered(deps.db, message.id, result.kind, deps.clock.now());
+  if (result.kind === 'sent') {
+    log.info({ recipients: result.accepted.length, attempt: message.attempts }, 'Sent e-mail');
+  }
+  return result.kind;
 }
 
 export interface RetrySummary {

@@ -19,10 +19,11 @@ interface EmailJobData {
 }
 
 /**
- * The job that retries a pending message. Each run makes one attempt; while the message stays
- * pending the job throws, so pg-boss retries it with backoff (30 s, then about 1, 2, 4 and 8
- * minutes). `deliverMessage` marks the message `failed` at its last attempt, and the job then
- * completes. A message already sent, or held by another sender, completes the job at once.
+ * Builds the job that retries a pending message. Each run makes one attempt. While the message
+ * stays pending the job throws, so pg-boss 10 retries it with jittered, doubling waits (30 to
+ * 60 s, then 1 to 2, 2 to 4 and 4 to 8 minutes). `deliverMessage` marks the message `failed` at
+ * its last attempt, and the job then completes. A message already sent, or held by another
+ * sender, completes the job at once.
  */
 export function emailDeliveryJob(deps: DeliveryDeps): JobDefinition<EmailJobData> {
   return {
@@ -48,7 +49,7 @@ export async function registerEmailJobs(queue: JobQueue, deps: DeliveryDeps): Pr
   await queue.registerJob(emailDeliveryJob(deps));
 }
 
-/** An `EmailRetryQueue` that schedules a retry job `firstRetryDelaySeconds` from now. */
+/** Creates an `EmailRetryQueue` that queues a retry job `firstRetryDelaySeconds` from now. */
 export function jobRetryQueue(queue: JobQueue, clock: Clock): EmailRetryQueue {
   return {
     async scheduleDelivery(messageId) {

@@ -32,7 +32,7 @@ export interface NotifyDeps {
 }
 
 /**
- * What became of a run's notice. `disabled`: Send emails is off. `not_final`: the run is still
+ * The outcome of a run's notice. `disabled`: Send emails is off. `not_final`: the run is still
  * queued or running. `no_recipients`: no admin and no extra address. `suppressed`: a repeat of
  * a failure notice sent within the last day. `error`: the notice could not be built or stored
  * (logged). The rest are delivery outcomes of the message with `messageId`.
@@ -58,7 +58,7 @@ export async function notifyRunOutcome(deps: NotifyDeps, report: RunReport): Pro
   try {
     return await notify(deps, report, log);
   } catch (error) {
-    log.error({ err: error }, 'Could not send the e-mail notice of a sync run');
+    log.error({ err: error }, 'Failed to send the e-mail notice of a sync run');
     return { status: 'error' };
   }
 }
@@ -142,7 +142,7 @@ function dedupeKeyFor(kind: NoticeKind, report: RunReport): string | null {
 }
 
 /**
- * Whether the organization's latest notice carries the same key and is less than a day old. A
+ * Returns whether the organization's latest notice carries the same key and is less than a day old. A
  * notice of any other kind in between (a success, a different failure) ends the repeat.
  */
 async function repeatsLatestNotice(

@@ -35,7 +35,7 @@ export async function insertMessage(db: Kysely<Database>, message: NewEmailMessa
   return row.id;
 }
 
-/** The organization's most recent message that was not suppressed, or null when it has none. */
+/** Finds the organization's most recent message that was not suppressed, or null when it has none. */
 export async function findLatestNotice(
   db: Kysely<Database>,
   orgId: string,
@@ -89,7 +89,7 @@ export async function markDelivered(
 
 /**
  * Records a failed attempt and releases the lease. With `final`, the message becomes `failed`
- * and nobody tries it again; otherwise it stays `pending` for the next sender.
+ * and no sender tries it again. Otherwise it stays `pending` for the next sender.
  */
 export async function markAttemptFailed(
   db: Kysely<Database>,
@@ -104,7 +104,7 @@ export async function markAttemptFailed(
     .execute();
 }
 
-/** Ids of pending messages nobody holds a lease on, oldest first, at most `limit`. */
+/** Lists ids of pending messages without an unexpired lease, oldest first, at most `limit`. */
 export async function listPendingMessageIds(
   db: Kysely<Database>,
   now: Date,
@@ -121,7 +121,7 @@ export async function listPendingMessageIds(
   return rows.map((row) => row.id);
 }
 
-/** Whether a run with this id exists, so a message never points at a missing run. */
+/** Returns whether a run with this id exists, so a message never points at a missing run. */
 export async function runExists(db: Kysely<Database>, runId: string): Promise<boolean> {
   if (!uuidPattern.test(runId)) return false;
   const row = await db.selectFrom('syncRuns').select('id').where('id', '=', runId).executeTakeFirst();

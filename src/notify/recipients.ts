@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Database } from '../db/schema.ts';
 
 /**
- * The addresses a run notice goes to: the organization's enabled admins (role `org-admin`) and
+ * Lists the addresses a run notice goes to: the organization's enabled admins (role `org-admin`) and
  * the extra addresses from its settings, in that order, each once regardless of case. An
  * address that fails validation (settings validate on save, but older rows may not) is
  * skipped and logged, never sent to.

@@ -17,13 +17,13 @@ export interface OutgoingMail {
   html: string;
 }
 
-/** What happened to a message the transport accepted. */
+/** The outcome of a message the transport accepted. */
 export type DeliveryResult = { kind: 'sent'; accepted: string[]; rejected: string[] } | { kind: 'stored' };
 
 /** Sends mail over SMTP, or keeps it in the outbox table when no mail server is configured. */
 export interface MailTransport {
   readonly kind: 'smtp' | 'outbox';
-  /** Where mail goes, without credentials, for logs. */
+  /** The mail destination, without credentials, for logs. */
   readonly description: string;
   /**
    * Hands the message over. Throws `SMTP_FAILED` when the server cannot be reached, refuses the
@@ -43,7 +43,7 @@ export interface SmtpTimeouts {
 }
 
 /**
- * Creates the transport the configuration asks for: SMTP over `config.smtpUrl`, or the outbox
+ * Creates the transport the configuration selects: SMTP over `config.smtpUrl`, or the outbox
  * when it is null. `smtp://` connects in plain text and upgrades with STARTTLS when the server
  * offers it; `smtps://` uses TLS from the first byte. Credentials come from the URL's user and
  * password; query parameters such as `?tls.rejectUnauthorized=false` go to nodemailer as options.
@@ -141,8 +141,8 @@ export function describeSmtpUrl(smtpUrl: string): string {
 }
 
 /**
- * The failure's own text with anything from the URL's credentials blanked out. Servers and
- * nodemailer do not echo the password today, but the text lands in logs and the outbox table.
+ * Returns the failure's own text with the URL's password blanked out. Servers and nodemailer do
+ * not echo the password today, but the text lands in logs and the outbox table.
  */
 export function safeReason(error: unknown, smtpUrl: string): string {
   let reason = error instanceof Error ? error.message : String(error);

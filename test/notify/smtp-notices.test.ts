@@ -7,7 +7,7 @@ import { describeEachStore } from '../support/stores.ts';
 import { buildReport, captureLogger, createTestOrg, insertRun, notifyDeps } from './support/fixtures.ts';
 import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from './support/smtp-server.ts';
 
-/** Every decoded part and header of a received message, for searching. */
+/** Collects every decoded part and header of a received message, for searching. */
 function everyPart(mail: ReceivedMail): string[] {
   return [
     mail.raw,
@@ -244,7 +244,7 @@ describeEachStore('run notices over SMTP', (context) => {
       buildReport({ runId: 'x', org: 'no-such-org' }),
     );
     expect(result.status).toBe('error');
-    expect(output()).toContain('Could not send the e-mail notice of a sync run');
+    expect(output()).toContain('Failed to send the e-mail notice of a sync run');
   });
 
   it('organization name is escaped in HTML', async () => {

@@ -14,7 +14,7 @@ const mail = {
   html: '<p>html part</p>',
 };
 
-// smtp-server's built-in certificate is self-signed, so the client is told to accept it.
+// smtp-server's built-in certificate is self-signed, so the client must accept it.
 const acceptSelfSigned = '?tls.rejectUnauthorized=false';
 
 describe('SMTP transport', () => {

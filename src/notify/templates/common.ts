@@ -43,7 +43,7 @@ export function subjectLine(context: NoticeContext, outcome: string): string {
   return oneLine(`Roster Sync: ${name}: ${outcome}`);
 }
 
-/** The organization, trigger, mode, times in the organization's time zone, and run id. */
+/** Lists the organization, trigger, mode, times in the organization's time zone, and run id. */
 export function runFacts(context: NoticeContext): Block {
   const { report } = context;
   const rows = [
@@ -87,11 +87,11 @@ export function formatDuration(startIso: string, endIso: string): string | null 
   return `${rest} s`;
 }
 
-/** How to reach support, as a sentence ending in the contact address or URL. */
+/** Writes how to reach support, as a sentence ending in the contact address or URL. */
 export function supportSentence(context: NoticeContext): string {
   const contact = oneLine(context.supportContact);
-  const how = /^https?:\/\//.test(contact) ? `visit ${contact}` : `write to ${contact}`;
-  return `If you need help, ${how} and give the run id ${context.report.runId}.`;
+  const action = /^https?:\/\//.test(contact) ? `visit ${contact}` : `write to ${contact}`;
+  return `If you need help, ${action} and give the run id ${context.report.runId}.`;
 }
 
 /** A count with its noun, such as "1 warning" or "3 warnings". */

@@ -19,7 +19,7 @@ const kindLabels: Record<RecordKind, string> = {
 type CountColumn = keyof KindCounts;
 
 /**
- * A table with one row per kind of record and one column per count, such as created, updated
+ * Builds a table with one row per kind of record and one column per count, such as created, updated
  * and deactivated. Columns in `optional` appear only when some kind has a non-zero value.
  */
 export function countsTable(
@@ -27,21 +27,21 @@ export function countsTable(
   columns: { key: CountColumn; label: string }[],
   optional: { key: CountColumn; label: string }[] = [],
 ): Block {
-  const shown = [
+  const visibleColumns = [
     ...columns,
     ...optional.filter((column) => recordKinds.some((kind) => value(counts, kind, column.key) > 0)),
   ];
   return {
     kind: 'table',
-    head: ['Kind of record', ...shown.map((column) => column.label)],
+    head: ['Kind of record', ...visibleColumns.map((column) => column.label)],
     rows: recordKinds.map((kind) => [
       kindLabels[kind],
-      ...shown.map((column) => String(value(counts, kind, column.key))),
+      ...visibleColumns.map((column) => String(value(counts, kind, column.key))),
     ]),
   };
 }
 
-/** The sum of one count over every kind of record. */
+/** Sums one count over every kind of record. */
 export function totalOf(counts: RunCounts, key: CountColumn): number {
   return recordKinds.reduce((sum, kind) => sum + value(counts, kind, key), 0);
 }
@@ -56,7 +56,7 @@ const maxWarningGroups = 5;
 const maxExampleLength = 200;
 
 /**
- * The most frequent warning codes, most frequent first (ties by code), each with its count and
+ * Lists the most frequent warning codes, most frequent first (ties by code), each with its count and
  * the first message as an example. Returns at most five lines.
  */
 export function topWarnings(warnings: RunWarning[]): string[] {

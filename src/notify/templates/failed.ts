@@ -3,7 +3,7 @@ import { links, type NoticeContext, runFacts, subjectLine, supportSentence } fro
 import type { Notice } from './render.ts';
 
 /**
- * What to look at on the Roster Sync Settings page, by error code. Codes not listed get the
+ * Items to check on the Roster Sync Settings page, by error code. Codes not listed get the
  * general list at the bottom.
  */
 const settingsChecks: Partial<Record<ErrorCode, string[]>> = {
@@ -38,7 +38,7 @@ const generalChecks = [
 ];
 
 /**
- * The notice for a failed run. The cause and the advice come from the error registry by code,
+ * Builds the notice for a failed run. The cause and the advice come from the error registry by code,
  * never from the report's own message, so no value from the failure (a URL, a server's reply,
  * a stack trace or a secret) can reach the e-mail.
  */
@@ -68,7 +68,7 @@ export function failedNotice(context: NoticeContext): Notice {
   };
 }
 
-/** The report's code when the registry has it; `SYNC_FAILED` for a missing or unknown code. */
+/** Returns the report's code when the registry has it, or `SYNC_FAILED` for a missing or unknown code. */
 function knownCode(code: string | undefined): ErrorCode {
   return code !== undefined && Object.hasOwn(errorRegistry, code) ? (code as ErrorCode) : 'SYNC_FAILED';
 }

@@ -2,7 +2,7 @@ import { countsTable, totalOf } from './counts.ts';
 import { links, type NoticeContext, plural, runFacts, subjectLine } from './common.ts';
 import type { Notice } from './render.ts';
 
-/** The notice for a run held for review by the safeguard: what it would change, and where to decide. */
+/** Builds the notice for a run the safeguard held for review: what it would change, and where to decide. */
 export function heldNotice(context: NoticeContext): Notice {
   const { report, thresholds } = context;
   const deactivations = totalOf(report.counts, 'deactivated');

@@ -1,7 +1,7 @@
 import { links, type NoticeContext, runFacts, subjectLine } from './common.ts';
 import type { Notice } from './render.ts';
 
-/** The notice for a held run that an admin rejected: nothing was applied. */
+/** Builds the notice for a held run that an admin rejected, so nothing was applied. */
 export function rejectedNotice(context: NoticeContext): Notice {
   return {
     subject: subjectLine(context, 'held sync rejected'),

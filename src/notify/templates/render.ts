@@ -1,6 +1,6 @@
 /**
- * A notice as a list of blocks, rendered once as HTML and once as plain text, so both parts say
- * the same thing. Every piece of text is escaped here and nowhere else: templates pass raw
+ * A notice as a list of blocks, rendered once as HTML and once as plain text, so both parts
+ * carry the same content. Every piece of text is escaped here and nowhere else: templates pass raw
  * strings, including values from the roster such as names in warnings.
  */
 export type Block =

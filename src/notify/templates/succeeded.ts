@@ -2,7 +2,7 @@ import { countsTable, topWarnings, totalOf } from './counts.ts';
 import { links, type NoticeContext, plural, runFacts, subjectLine } from './common.ts';
 import type { Block, Notice } from './render.ts';
 
-/** The notice for a run that finished and applied its changes. */
+/** Builds the notice for a run that finished and applied its changes. */
 export function succeededNotice(context: NoticeContext): Notice {
   const { report } = context;
   const changes =

@@ -122,7 +122,7 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
   return handle;
 }
 
-/** A port that was free a moment ago and has nothing listening on it now. */
+/** Finds a port that was free a moment ago and has nothing listening on it now. */
 export async function unusedPort(): Promise<number> {
   const server = await startSmtpServer();
   const port = server.port;
