@@ -12,7 +12,10 @@ export function normalizeAcademicSession(context: FieldContext, record: WireReco
   if (base === null) return null;
 
   return {
-    ...base,
+    sourcedId: base.sourcedId,
+    status: base.status,
+    dateLastModified: base.dateLastModified,
+    extensions: base.extensions,
     title: readRequiredString(context, record, 'title'),
     type: readRequiredString(context, record, 'type'),
     startDate: readDate(context, record.startDate, 'startDate'),

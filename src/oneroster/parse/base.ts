@@ -22,6 +22,9 @@ export function knownFields(fields: readonly string[]): ReadonlySet<string> {
 /**
  * Reads the common fields. Returns null, with an error issue, when `sourcedId` is missing or
  * empty: such a record cannot be linked to anything and is dropped.
+ *
+ * Normalizers copy these fields one by one into their record literal. A literal that starts with
+ * `...base` and adds twenty fields was about 50 times slower on Node 20 (bench/oneroster-parse.ts).
  */
 export function readBase(
   context: FieldContext,

@@ -28,7 +28,10 @@ export function normalizeClass(context: FieldContext, record: WireRecord): Class
   if (school === null) context.warn('MISSING_REFERENCE', 'The class names no school.');
 
   return {
-    ...base,
+    sourcedId: base.sourcedId,
+    status: base.status,
+    dateLastModified: base.dateLastModified,
+    extensions: base.extensions,
     title: readRequiredString(context, record, 'title'),
     classCode: readString(record.classCode),
     classType: readRequiredString(context, record, 'classType', 'scheduled'),

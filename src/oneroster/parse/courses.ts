@@ -11,7 +11,10 @@ export function normalizeCourse(context: FieldContext, record: WireRecord): Cour
   if (base === null) return null;
 
   return {
-    ...base,
+    sourcedId: base.sourcedId,
+    status: base.status,
+    dateLastModified: base.dateLastModified,
+    extensions: base.extensions,
     title: readRequiredString(context, record, 'title'),
     courseCode: readString(record.courseCode),
     grades: readStringList(record.grades),

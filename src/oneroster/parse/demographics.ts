@@ -37,14 +37,36 @@ export function normalizeDemographics(context: FieldContext, record: WireRecord)
   const base = readBase(context, record, known);
   if (base === null) return null;
 
-  const flags = {} as Record<(typeof raceFlags)[number], boolean | null>;
-  for (const flag of raceFlags) flags[flag] = readBoolean(context, record[flag], flag);
-
   return {
-    ...base,
+    sourcedId: base.sourcedId,
+    status: base.status,
+    dateLastModified: base.dateLastModified,
+    extensions: base.extensions,
     birthDate: readDate(context, record.birthDate, 'birthDate'),
     sex: readSex(context, record.sex),
-    ...flags,
+    americanIndianOrAlaskaNative: readBoolean(
+      context,
+      record.americanIndianOrAlaskaNative,
+      'americanIndianOrAlaskaNative',
+    ),
+    asian: readBoolean(context, record.asian, 'asian'),
+    blackOrAfricanAmerican: readBoolean(context, record.blackOrAfricanAmerican, 'blackOrAfricanAmerican'),
+    nativeHawaiianOrOtherPacificIslander: readBoolean(
+      context,
+      record.nativeHawaiianOrOtherPacificIslander,
+      'nativeHawaiianOrOtherPacificIslander',
+    ),
+    white: readBoolean(context, record.white, 'white'),
+    demographicRaceTwoOrMoreRaces: readBoolean(
+      context,
+      record.demographicRaceTwoOrMoreRaces,
+      'demographicRaceTwoOrMoreRaces',
+    ),
+    hispanicOrLatinoEthnicity: readBoolean(
+      context,
+      record.hispanicOrLatinoEthnicity,
+      'hispanicOrLatinoEthnicity',
+    ),
     countryOfBirthCode: readString(record.countryOfBirthCode),
     stateOfBirthAbbreviation: readString(record.stateOfBirthAbbreviation),
     cityOfBirth: readString(record.cityOfBirth),

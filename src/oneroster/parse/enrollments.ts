@@ -22,7 +22,10 @@ export function normalizeEnrollment(context: FieldContext, record: WireRecord): 
   }
 
   return {
-    ...base,
+    sourcedId: base.sourcedId,
+    status: base.status,
+    dateLastModified: base.dateLastModified,
+    extensions: base.extensions,
     role: readRequiredString(context, record, 'role'),
     primary: readBoolean(context, record.primary, 'primary') ?? false,
     userSourcedId,

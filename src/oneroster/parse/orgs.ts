@@ -11,7 +11,10 @@ export function normalizeOrg(context: FieldContext, record: WireRecord): Org | n
   if (base === null) return null;
 
   return {
-    ...base,
+    sourcedId: base.sourcedId,
+    status: base.status,
+    dateLastModified: base.dateLastModified,
+    extensions: base.extensions,
     name: readRequiredString(context, record, 'name'),
     type: readRequiredString(context, record, 'type'),
     identifier: readString(record.identifier),

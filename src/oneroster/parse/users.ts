@@ -55,7 +55,10 @@ export function normalizeUser(context: FieldContext, record: WireRecord): User |
   const preferredFamilyName = readString(record.preferredLastName);
 
   return {
-    ...base,
+    sourcedId: base.sourcedId,
+    status: base.status,
+    dateLastModified: base.dateLastModified,
+    extensions: base.extensions,
     username: readString(record.username),
     userIds: readUserIds(record.userIds),
     enabledUser: readBoolean(context, record.enabledUser, 'enabledUser') ?? true,
