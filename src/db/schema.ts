@@ -239,6 +239,8 @@ export interface DuplicateReviewsTable {
   createdAt: CreatedAt;
   resolvedAt: Date | null;
   resolvedBy: string | null;
+  /** After a merge: the child that kept the history (the other is `merged_into_id` it). */
+  keptChildId: string | null;
 }
 
 export interface SyncRunsTable {
