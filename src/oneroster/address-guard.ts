@@ -2,7 +2,7 @@
  * Keeps the roster client away from addresses an admin's URL must not reach: loopback, private
  * networks, link-local (the cloud metadata address 169.254.169.254 among them) and the like. The
  * check runs on every address DNS returns, inside the socket's `lookup`, so the address checked is
- * the address connected to and a DNS answer that changes between check and connect cannot slip by.
+ * the address connected to and a DNS response that changes between check and connect cannot slip by.
  */
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';

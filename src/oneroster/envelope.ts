@@ -1,6 +1,6 @@
 /**
  * Envelope keys of OneRoster responses: the key a list or a single record is wrapped in. Some
- * servers answer `/schools` with `schools` and `/students` with `students`, so each collection
+ * servers wrap `/schools` in `schools` and `/students` in `students`, so each collection
  * accepts the keys of its narrower endpoints too.
  */
 import { AppError } from '../core/errors.ts';

@@ -106,7 +106,7 @@ export interface ResponseFailure {
 
 /**
  * Maps an unsuccessful HTTP response to a registry error. `details` carry the status, the URL,
- * the attempts and the `imsx_*` fields; the message names the URL and what the server said.
+ * the attempts and the `imsx_*` fields; the message names the URL and quotes the server's `imsx_description`.
  */
 export function errorForResponse(failure: ResponseFailure): AppError {
   const imsx = parseImsxStatus(tryParseJson(failure.body));
@@ -149,7 +149,7 @@ function messageFor(code: ErrorCode, failure: ResponseFailure): string {
     case 'ONEROSTER_NOT_FOUND':
       return 'The roster server does not have the requested record';
     case 'ONEROSTER_RATE_LIMITED':
-      return `The roster server still answered that it is busy after ${failure.attempts} attempts`;
+      return `The roster server still responded that it is busy (429) after ${failure.attempts} attempts`;
     case 'ONEROSTER_SERVER_ERROR':
       return `The roster server still failed after ${failure.attempts} attempts`;
     case 'ONEROSTER_BAD_REQUEST':
@@ -167,7 +167,7 @@ const tlsErrorPattern =
   /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_OSSL_)/;
 const resetCodes = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
-/** A socket failure worth retrying: the connection was reset or closed mid-request. */
+/** Tells whether a socket error is a reset or a close mid-request, which is worth retrying. */
 export function isConnectionReset(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && resetCodes.has(code);
@@ -216,11 +216,11 @@ export function errorForNetwork(error: unknown, url: string, attempts: number): 
   );
 }
 
-/** Creates the timeout error for a request that got no complete answer in `timeoutMs`. */
+/** Creates the timeout error for a request that got no complete response within `timeoutMs`. */
 export function timeoutError(url: string, timeoutMs: number, attempts: number): AppError {
   return new AppError(
     'ONEROSTER_TIMEOUT',
-    `The roster server did not answer ${url} within ${timeoutMs} ms (${attempts} attempts).`,
+    `The roster server did not respond to ${url} within ${timeoutMs} ms (${attempts} attempts).`,
     {
       details: { url, timeoutMs, attempts },
     },

@@ -77,10 +77,10 @@ interface RawResponse {
 class AttemptTimeout extends Error {}
 
 /**
- * Sends requests with retries. Returns the final response whatever its status (a 429 or 5xx
- * after the retries ran out, any other 4xx at once); throws `ONEROSTER_UNREACHABLE`,
- * `ONEROSTER_TLS_FAILED` or `ONEROSTER_TIMEOUT` when no response came, `ENDPOINT_NOT_ALLOWED` for
- * a blocked address, and the signal's reason when the caller aborts.
+ * Sends requests with retries. `send` returns the final response whatever its status: a 429 or
+ * 5xx after the retries ran out, any other status at once. It throws `ONEROSTER_UNREACHABLE`,
+ * `ONEROSTER_TLS_FAILED` or `ONEROSTER_TIMEOUT` when no response came, and `ENDPOINT_NOT_ALLOWED`
+ * for a blocked address. When the caller aborts, it rejects with the signal's reason.
  */
 export class HttpClient {
   readonly #options: HttpClientOptions;

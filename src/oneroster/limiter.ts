@@ -12,8 +12,8 @@ export class HostLimiter {
   }
 
   /**
-   * Waits for a free slot for `host` and returns the function that frees it; call that exactly
-   * once. Rejects with the signal's reason when the signal aborts while waiting.
+   * Waits for a free slot for `host` and returns the function that frees it. Calls after the
+   * first do nothing. Rejects with the signal's reason when the signal aborts while waiting.
    */
   async acquire(host: string, signal?: AbortSignal): Promise<() => void> {
     signal?.throwIfAborted();

@@ -12,7 +12,7 @@ import type { Filter } from './query.ts';
 import type { CollectionOutcome, CollectionPull, PulledPage } from './source.ts';
 import type { CollectionName, OneRosterVersion } from './types.ts';
 
-/** What a pull needs from the client: a way to send an authorized GET. */
+/** The client's side of a pull: sends an authorized GET and returns the response. */
 export interface PageFetcher {
   get(url: string, signal?: AbortSignal): Promise<HttpResponse>;
 }
@@ -31,9 +31,9 @@ const nextLinkPattern = /<[^>]*>\s*;\s*rel="?next"?/i;
 
 /**
  * Pages through a collection with `limit` and `offset`. A short page ends it, unless the server
- * signals more rows (`X-Total-Count` above the rows so far, or a `Link` with `rel="next"`), which
- * means it caps the page size below the requested one; an empty page always ends it. A 403 on
- * demographics yields nothing and marks the outcome forbidden; other failures throw.
+ * signals more rows with `X-Total-Count` above the rows so far or a `Link` with `rel="next"`.
+ * Such a server caps the page size below the requested one. An empty page always ends the pull.
+ * A 403 or 404 on demographics yields nothing and marks the outcome forbidden. Other failures throw.
  */
 export class RestCollectionPull<C extends CollectionName> implements CollectionPull<C> {
   readonly #plan: PullPlan<C>;

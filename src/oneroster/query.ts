@@ -84,8 +84,8 @@ function checkCondition(condition: FilterCondition): FilterCondition {
   return condition;
 }
 
-// NOTE: the OneRoster 1.1 and 1.2 specifications define no escape for a quote inside a value;
-// doubling it follows the SQL and OData convention, which servers may or may not read.
+// NOTE: the OneRoster 1.1 and 1.2 specifications define no escape for a quote inside a value.
+// Doubling it follows the SQL and OData convention, which a given server may not support.
 function renderCondition(condition: FilterCondition): string {
   return `${condition.field}${condition.operator}'${condition.value.replace(/'/g, "''")}'`;
 }

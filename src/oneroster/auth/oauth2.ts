@@ -54,7 +54,7 @@ export class OAuth2TokenSource {
   /**
    * Returns a valid access token, fetching one when none is cached or the cached one is about to
    * expire. Throws `ONEROSTER_AUTH_REJECTED` when the token server rejects the client, and
-   * `ONEROSTER_UNEXPECTED_RESPONSE` when its answer has no access token.
+   * `ONEROSTER_UNEXPECTED_RESPONSE` when its response has no access token.
    */
   async token(signal?: AbortSignal): Promise<string> {
     const cached = this.#cached;
