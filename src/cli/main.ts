@@ -7,7 +7,11 @@ import { registerExportCommand } from './commands/export.ts';
 import { registerGenerateCommand } from './commands/generate.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerOrgCommands } from './commands/org.ts';
+import { registerScheduleCommand } from './commands/schedule.ts';
+import { registerServeCommand } from './commands/serve.ts';
+import { registerSyncNowCommand } from './commands/sync-now.ts';
 import { registerUserCommands } from './commands/user.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { exitCodes } from './run-command.ts';
 
 const require = createRequire(import.meta.url);
@@ -24,6 +28,10 @@ export function buildProgram(): Command {
 
   registerMigrateCommand(program);
   const org = registerOrgCommands(program);
+  registerScheduleCommand(org);
+  registerSyncNowCommand(program);
+  registerServeCommand(program);
+  registerWorkerCommand(program);
   registerUserCommands(program);
   registerExportCommand(program);
   registerEmulatorCommand(program);

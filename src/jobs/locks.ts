@@ -76,7 +76,7 @@ export async function beatSync(db: Kysely<Database>, orgId: string, workerId: st
     .executeTakeFirst();
   await db
     .updateTable('syncRuns')
-    .set({ heartbeatAt: sql<Date>`now()`, workerId })
+    .set({ heartbeatAt: sql<Date>`now()` })
     .where('orgId', '=', orgId)
     .where('status', '=', 'running')
     .execute();

@@ -2,7 +2,7 @@ import PgBoss from 'pg-boss';
 
 import type { Logger } from '../core/logger.ts';
 import { trackResource, untrackResource } from '../core/resources.ts';
-import type { Store } from '../db/store.ts';
+import { quoteIdentifier, type Store } from '../db/store.ts';
 
 /** Where pg-boss keeps its tables when no schema is given. */
 export const defaultQueueSchema = 'pgboss';
@@ -77,14 +77,17 @@ export interface SendOptions {
 export class JobQueue {
   readonly boss: PgBoss;
   readonly logger: Logger;
+  /** The pg-boss schema. */
+  readonly schema: string;
   readonly #definitions = new Map<string, JobDefinition<object>>();
   readonly #running = new Map<string, AbortController>();
   readonly #workerIds: string[] = [];
   #stopped = false;
 
-  private constructor(boss: PgBoss, logger: Logger) {
+  private constructor(boss: PgBoss, logger: Logger, schema: string) {
     this.boss = boss;
     this.logger = logger;
+    this.schema = schema;
   }
 
   /**
@@ -117,7 +120,7 @@ export class JobQueue {
     const logger = options.logger.child({ component: 'queue' });
     boss.on('error', (error) => logger.error({ err: error }, 'Job queue error'));
     await boss.start();
-    const queue = new JobQueue(boss, logger);
+    const queue = new JobQueue(boss, logger, common.schema);
     trackResource(queue, `job queue (${options.store.description}, schema ${common.schema})`);
     return queue;
   }
@@ -156,6 +159,17 @@ export class JobQueue {
   ): Promise<void> {
     if (jobs.length === 0) return;
     await this.boss.insert(jobs.map((job) => ({ name, ...job })));
+  }
+
+  /** The id of the job waiting (queued or due for a retry) or running under a singleton key, or null. */
+  async findPendingJob(name: string, singletonKey: string): Promise<string | null> {
+    const result = (await this.boss
+      .getDb()
+      .executeSql(
+        `select id from ${quoteIdentifier(this.schema)}.job where name = $1 and singleton_key = $2 and state < 'completed' order by created_on limit 1`,
+        [name, singletonKey],
+      )) as { rows: { id: string }[] };
+    return result.rows[0]?.id ?? null;
   }
 
   /** Starts polling every registered job kind (or those named), with each kind's concurrency. */

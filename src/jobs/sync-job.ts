@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 
-import type { ErrorCode } from '../core/errors.ts';
+import { type ErrorCode, isAppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { findRosterConnection } from '../db/queries/organizations.ts';
 import type { Store } from '../db/store.ts';
@@ -141,6 +141,18 @@ async function runSyncJob(
       jobId: job.id,
       workerId,
     });
+  } catch (error) {
+    // The engine throws only before a run exists; a run started elsewhere (a command-line sync)
+    // makes the job wait, and a switched-off or deleted organization ends it.
+    if (isAppError(error) && error.code === 'SYNC_IN_PROGRESS') {
+      await deferJob(options.queue, job.data, busyDelay(), logger, 'org-busy');
+      return;
+    }
+    if (isAppError(error) && (error.code === 'SYNC_AUTO_ROSTERING_OFF' || error.code === 'ORG_NOT_FOUND')) {
+      logger.warn({ code: error.code }, `Sync job dropped: ${error.message}`);
+      return;
+    }
+    throw error;
   } finally {
     clearInterval(timer);
     await releaseSync(store.db, orgId, workerId);
