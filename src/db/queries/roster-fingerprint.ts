@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { type Kysely, sql } from 'kysely';
 
 import type { Database } from '../schema.ts';
@@ -24,9 +26,9 @@ export async function rosterFingerprint(db: Kysely<Database>, orgId: string): Pr
           from ${sql.raw(table)} where org_id = ${orgId}`,
   );
   const result = await sql<{ t: string; h: string }>`${sql.join(parts, sql` union all `)}`.execute(db);
-  return result.rows
+  const perTable = result.rows
     .sort((a, b) => a.t.localeCompare(b.t))
-    .map((row) => row.h)
-    .join('')
-    .slice(0, 64);
+    .map((row) => `${row.t}:${row.h}`)
+    .join(',');
+  return createHash('sha256').update(perTable).digest('hex');
 }

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { Command } from 'commander';
+
+import { AppError, isAppError } from '../../core/errors.ts';
+import { getOrganizationBySlug } from '../../db/queries/organizations.ts';
+import { openCsvBundle } from '../../oneroster/csv/bundle.ts';
+import type { RosterSource } from '../../oneroster/source.ts';
+import { recoverInterruptedRuns } from '../../sync/recover.ts';
+import type { RunReport } from '../../sync/report.ts';
+import { runSync } from '../../sync/run.ts';
+import { runCommand } from '../run-command.ts';
+import { exitStatusOf, formatRunReport } from './run-summary.ts';
+import { createProgressView } from './sync-progress.ts';
+
+interface SyncOptions {
+  org: string;
+  full?: boolean;
+  delta?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  fromCsv?: string;
+  wait?: boolean;
+}
+
+export function registerSyncCommand(program: Command): void {
+  program
+    .command('sync')
+    .description("bring the organization's roster in step with its roster source, and print the run report")
+    .requiredOption('--org <slug>', 'organization slug')
+    .option('--full', 'read every record (default: delta once a complete full sync exists)')
+    .option('--delta', 'read only records modified since the last complete sync')
+    .option('--dry-run', 'compute and store the plan without changing the roster')
+    .option('--json', 'print the run report as JSON on standard output')
+    .option(
+      '--from-csv <path>',
+      'read a OneRoster CSV bundle (folder or .zip) instead of the REST connection',
+    )
+    .option('--wait', 'when a sync of the organization is running, wait for it to end, then run')
+    .action((options: SyncOptions) =>
+      runCommand(async (context) => {
+        if (options.full && options.delta) {
+          throw new AppError('INVALID_INPUT', 'Give --full or --delta, not both.');
+        }
+        const store = await context.store();
+        const org = await getOrganizationBySlug(store.db, options.org);
+        await recoverInterruptedRuns(store, { logger: context.logger });
+
+        let source: RosterSource | undefined;
+        if (options.fromCsv) source = await openCsvBundle(path.resolve(options.fromCsv));
+        const view = createProgressView();
+        let report: RunReport;
+        try {
+          report = await runWithWait(options.wait === true, () =>
+            runSync(
+              { store, config: context.config, logger: context.logger, secretKey: () => context.secretKey() },
+              {
+                orgId: org.id,
+                trigger: 'cli',
+                mode: options.full ? 'full' : options.delta ? 'delta' : 'auto',
+                dryRun: options.dryRun === true,
+                source,
+                onProgress: (progress) => view.update(progress),
+                requestedBy: 'cli',
+              },
+            ),
+          );
+        } finally {
+          view.stop();
+          await source?.close();
+        }
+
+        context.print(options.json ? JSON.stringify(report, null, 2) : formatRunReport(report));
+        return exitStatusOf(report);
+      }),
+    );
+}
+
+/** Runs `start`; with `wait`, retries every two seconds while another run of the organization is running. */
+async function runWithWait(wait: boolean, start: () => Promise<RunReport>): Promise<RunReport> {
+  let announced = false;
+  for (;;) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!wait || !isAppError(error) || error.code !== 'SYNC_IN_PROGRESS') throw error;
+      if (!announced) process.stderr.write(`${error.message} Waiting for it to end...\n`);
+      announced = true;
+      await sleep(2000);
+    }
+  }
+}
