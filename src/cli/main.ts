@@ -1,35 +1,43 @@
-import { createRequire } from "node:module";
+import { createRequire } from 'node:module';
 
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError } from 'commander';
 
-import { registerEmulatorCommand } from "./commands/emulator.ts";
-import { registerExportCommand } from "./commands/export.ts";
-import { registerGenerateCommand } from "./commands/generate.ts";
-import { registerMigrateCommand } from "./commands/migrate.ts";
-import { registerOrgCommands } from "./commands/org.ts";
-import { registerRunsCommand } from "./commands/runs.ts";
-import { registerSyncCommand } from "./commands/sync.ts";
-import { registerUserCommands } from "./commands/user.ts";
-import { exitCodes } from "./run-command.ts";
+import { registerEmulatorCommand } from './commands/emulator.ts';
+import { registerExportCommand } from './commands/export.ts';
+import { registerGenerateCommand } from './commands/generate.ts';
+import { registerMigrateCommand } from './commands/migrate.ts';
+import { registerOrgCommands } from './commands/org.ts';
+import { registerRunsCommand } from './commands/runs.ts';
+import { registerScheduleCommand } from './commands/schedule.ts';
+import { registerServeCommand } from './commands/serve.ts';
+import { registerSyncCommand } from './commands/sync.ts';
+import { registerSyncNowCommand } from './commands/sync-now.ts';
+import { registerUserCommands } from './commands/user.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
+import { exitCodes } from './run-command.ts';
 
 const require = createRequire(import.meta.url);
-const { version } = require("../../package.json") as { version: string };
+const { version } = require('../../package.json') as { version: string };
 
 /** Builds the `rostersync` program. Each command lives in its own file under `commands/`. */
 export function buildProgram(): Command {
-  const program = new Command("rostersync")
+  const program = new Command('rostersync')
     .description(
-      "Keeps the platform roster in step with a district OneRoster source (ClassLink Roster Server).",
+      'Keeps the platform roster in step with a district OneRoster source (ClassLink Roster Server).',
     )
-    .version(version, "-V, --version", "print the version")
-    .showHelpAfterError("(run with --help for usage)");
+    .version(version, '-V, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)');
 
   registerMigrateCommand(program);
   const org = registerOrgCommands(program);
-  registerUserCommands(program);
-  registerExportCommand(program);
+  registerScheduleCommand(org);
   registerSyncCommand(program);
   registerRunsCommand(program);
+  registerSyncNowCommand(program);
+  registerServeCommand(program);
+  registerWorkerCommand(program);
+  registerUserCommands(program);
+  registerExportCommand(program);
   registerEmulatorCommand(program);
   registerGenerateCommand(program);
   void org;
