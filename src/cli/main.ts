@@ -2,18 +2,16 @@ import { createRequire } from 'node:module';
 
 import { Command, CommanderError } from 'commander';
 
+import { registerArchiveCommand } from './commands/archive.ts';
 import { registerEmulatorCommand } from './commands/emulator.ts';
 import { registerExportCommand } from './commands/export.ts';
 import { registerGenerateCommand } from './commands/generate.ts';
+import { registerJourneyCommands } from './commands/journeys.ts';
 import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerOrgCommands } from './commands/org.ts';
-import { registerRunsCommand } from './commands/runs.ts';
-import { registerScheduleCommand } from './commands/schedule.ts';
-import { registerServeCommand } from './commands/serve.ts';
-import { registerSyncCommand } from './commands/sync.ts';
-import { registerSyncNowCommand } from './commands/sync-now.ts';
+import { registerProductCommands } from './commands/products.ts';
+import { registerReviewCommands } from './commands/review.ts';
 import { registerUserCommands } from './commands/user.ts';
-import { registerWorkerCommand } from './commands/worker.ts';
 import { exitCodes } from './run-command.ts';
 
 const require = createRequire(import.meta.url);
@@ -30,12 +28,10 @@ export function buildProgram(): Command {
 
   registerMigrateCommand(program);
   const org = registerOrgCommands(program);
-  registerScheduleCommand(org);
-  registerSyncCommand(program);
-  registerRunsCommand(program);
-  registerSyncNowCommand(program);
-  registerServeCommand(program);
-  registerWorkerCommand(program);
+  registerArchiveCommand(org);
+  registerProductCommands(program, org);
+  registerReviewCommands(program);
+  registerJourneyCommands(program);
   registerUserCommands(program);
   registerExportCommand(program);
   registerEmulatorCommand(program);
