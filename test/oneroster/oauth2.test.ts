@@ -18,7 +18,7 @@ afterEach(async () => {
 
 const scope = 'https://purl.imsglobal.org/spec/or/v1p1/scope/roster-core.readonly';
 
-/** A token server and API on one port: `/token` issues `token-1`, `token-2`...; the API accepts only `valid`. */
+/** Starts a token server and API on one port. `/token` issues `token-1`, `token-2`... and the API accepts tokens that pass `valid`. */
 async function setUp(options: { expiresIn?: number; valid?: (token: string) => boolean } = {}) {
   let issued = 0;
   const tokenRequests: RecordedRequest[] = [];

@@ -1,6 +1,6 @@
 /**
  * A small scripted HTTP server on loopback for the OneRoster client tests. Each test gives a
- * handler that decides the answer to every request, so faults (429, resets, missing envelope
+ * handler that decides the response to every request, so faults (429, resets, missing envelope
  * keys, lying counts) can be placed exactly.
  */
 import { readFileSync } from 'node:fs';
@@ -21,9 +21,9 @@ export interface RecordedRequest {
 
 export type Reply =
   | { status?: number; headers?: Record<string, string>; json?: unknown; text?: string }
-  /** Destroys the socket without an answer (a connection reset). */
+  /** Destroys the socket without a response (a connection reset). */
   | { reset: true }
-  /** Never answers (for timeouts); the socket is closed when the server stops. */
+  /** Never responds (for timeouts). The socket is closed when the server stops. */
   | { hang: true };
 
 export type Handler = (request: RecordedRequest, index: number) => Reply | Promise<Reply>;
@@ -33,7 +33,7 @@ export interface TestServer {
   url: string;
   port: number;
   requests: RecordedRequest[];
-  /** Most requests in flight at once, seen so far. */
+  /** Maximum number of requests in flight at once, seen so far. */
   maxInFlight: number;
   /** TCP connections accepted. */
   connections: number;
