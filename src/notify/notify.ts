@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Database, Organization } from '../db/schema.ts';
 import type { RunReport } from '../sync/report.ts';
 import { deliverMessage, type DeliveryDeps, retryPendingMessages } from './delivery.ts';
-import { findLatestNotice, insertMessage, runExists } from './outbox.ts';
+import { findLatestNotice, findRun, insertMessage } from './outbox.ts';
 import { resolveRecipients } from './recipients.ts';
 import { type NoticeKind, noticeKindFor, renderRunNotice } from './templates/index.ts';
 import type { MailTransport } from './transport.ts';
@@ -33,12 +33,13 @@ export interface NotifyDeps {
 
 /**
  * The outcome of a run's notice. `disabled`: Send emails is off. `not_final`: the run is still
- * queued or running. `no_recipients`: no admin and no extra address. `suppressed`: a repeat of
- * a failure notice sent within the last day. `error`: the notice could not be built or stored
- * (logged). The rest are delivery outcomes of the message with `messageId`.
+ * queued or running. `dry_run`: the run only planned, so admins are not told. `no_recipients`:
+ * no admin and no extra address. `suppressed`: a repeat of a failure notice sent within the
+ * last day. `error`: the notice could not be built or stored (logged). The rest are delivery
+ * outcomes of the message with `messageId`.
  */
 export type NotifyResult =
-  | { status: 'disabled' | 'not_final' | 'no_recipients' | 'error' }
+  | { status: 'disabled' | 'not_final' | 'dry_run' | 'no_recipients' | 'error' }
   | { status: 'suppressed' | 'sent' | 'stored' | 'pending' | 'failed'; messageId: string };
 
 /** A failure notice repeating the last one of its organization is held back this long. */
@@ -67,6 +68,9 @@ async function notify(deps: NotifyDeps, report: RunReport, log: Logger): Promise
   const clock = deps.clock ?? systemClock;
   const kind = noticeKindFor(report.status);
   if (!kind) return { status: 'not_final' };
+
+  const run = await findRun(deps.db, report.runId);
+  if (run?.dryRun) return { status: 'dry_run' };
 
   const org = await findOrganization(deps.db, report.org);
   const settings = await deps.db
@@ -98,7 +102,7 @@ async function notify(deps: NotifyDeps, report: RunReport, log: Logger): Promise
   const suppressed = dedupeKey !== null && (await repeatsLatestNotice(deps.db, org.id, dedupeKey, now));
   const messageId = await insertMessage(deps.db, {
     orgId: org.id,
-    runId: (await runExists(deps.db, report.runId)) ? report.runId : null,
+    runId: run?.id ?? null,
     kind,
     recipients,
     subject: rendered.subject,

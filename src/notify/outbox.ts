@@ -121,11 +121,18 @@ export async function listPendingMessageIds(
   return rows.map((row) => row.id);
 }
 
-/** Returns whether a run with this id exists, so a message never points at a missing run. */
-export async function runExists(db: Kysely<Database>, runId: string): Promise<boolean> {
-  if (!uuidPattern.test(runId)) return false;
-  const row = await db.selectFrom('syncRuns').select('id').where('id', '=', runId).executeTakeFirst();
-  return row !== undefined;
+/** Finds the run's id and dry-run flag, or null when no run has this id (so a message never points at a missing run). */
+export async function findRun(
+  db: Kysely<Database>,
+  runId: string,
+): Promise<{ id: string; dryRun: boolean } | null> {
+  if (!uuidPattern.test(runId)) return null;
+  const row = await db
+    .selectFrom('syncRuns')
+    .select(['id', 'dryRun'])
+    .where('id', '=', runId)
+    .executeTakeFirst();
+  return row ?? null;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
