@@ -11,7 +11,13 @@ import { registerMigrateCommand } from './commands/migrate.ts';
 import { registerOrgCommands } from './commands/org.ts';
 import { registerProductCommands } from './commands/products.ts';
 import { registerReviewCommands } from './commands/review.ts';
+import { registerRunsCommand } from './commands/runs.ts';
+import { registerScheduleCommand } from './commands/schedule.ts';
+import { registerServeCommand } from './commands/serve.ts';
+import { registerSyncCommand } from './commands/sync.ts';
+import { registerSyncNowCommand } from './commands/sync-now.ts';
 import { registerUserCommands } from './commands/user.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { exitCodes } from './run-command.ts';
 
 const require = createRequire(import.meta.url);
@@ -32,6 +38,12 @@ export function buildProgram(): Command {
   registerProductCommands(program, org);
   registerReviewCommands(program);
   registerJourneyCommands(program);
+  registerScheduleCommand(org);
+  registerSyncCommand(program);
+  registerRunsCommand(program);
+  registerSyncNowCommand(program);
+  registerServeCommand(program);
+  registerWorkerCommand(program);
   registerUserCommands(program);
   registerExportCommand(program);
   registerEmulatorCommand(program);
