@@ -5,15 +5,16 @@ import type { EmulatorAuth } from './auth.ts';
 import type { FaultDecision, FaultInjector } from './faults.ts';
 import { sendImsx } from './imsx.ts';
 import type { ListPage } from './query.ts';
-import { parseListQuery, QueryError, runListQuery } from './query.ts';
+import { parseListQuery, pickFields, QueryError, runListQuery } from './query.ts';
+import type { RenderCache } from './render.ts';
 import { WireRenderer } from './render.ts';
-import type { WireObject } from './render.ts';
 import { resolveEndpoint } from './routes.ts';
 import type { RosterStore } from './store.ts';
 
 /** What the OneRoster handler reads from the running emulator on each request. */
 export interface HandlerState {
   store: RosterStore;
+  renderCache: RenderCache;
   auth: EmulatorAuth;
   faults: FaultInjector;
   maxPage: number;
@@ -84,21 +85,29 @@ export async function handleOneRoster(
 
   if (endpoint.kind === 'single') {
     let wire = renderer.render(endpoint.collection, endpoint.record);
-    if (query.fields !== null) wire = pick(wire, query.fields);
-    sendBody(state, response, { [endpoint.envelope]: wire }, {}, fault);
+    if (query.fields !== null) wire = pickFields(wire, query.fields);
+    sendBody(state, response, JSON.stringify({ [endpoint.envelope]: wire }), {}, fault);
     return;
   }
 
   const page = runListQuery(endpoint.records, endpoint.collection, renderer, query);
   const headers = pageHeaders(url, page, query.limit, query.offset, fault, state);
-  const records =
-    fault.short && page.records.length > 1
-      ? page.records.slice(0, Math.ceil(page.records.length / 2))
-      : page.records;
-  if (records !== page.records) state.onFault('short');
-  const body = fault.noEnvelope ? { data: records } : { [endpoint.envelope]: records };
+  let records = page.records;
+  if (fault.short && records.length > 1) {
+    state.onFault('short');
+    records = records.slice(0, Math.ceil(records.length / 2));
+  }
+
+  const fields = query.fields;
+  const items =
+    fields === null
+      ? state.renderCache.jsonOf(renderer, endpoint.collection, records)
+      : records.map((record) =>
+          JSON.stringify(pickFields(renderer.render(endpoint.collection, record), fields)),
+        );
   if (fault.noEnvelope) state.onFault('noenvelope');
-  sendBody(state, response, body, headers, fault);
+  const key = fault.noEnvelope ? 'data' : endpoint.envelope;
+  sendBody(state, response, `{${JSON.stringify(key)}:[${items.join(',')}]}`, headers, fault);
 }
 
 /** The resource a request is for, as the `only=` fault filter names it: the last name segment. */
@@ -166,11 +175,11 @@ function pageHeaders(
 function sendBody(
   state: HandlerState,
   response: ServerResponse,
-  body: unknown,
+  body: string,
   headers: Record<string, string>,
   fault: FaultDecision,
 ): void {
-  let text = JSON.stringify(body);
+  let text = body;
   if (fault.badJson) {
     state.onFault('badjson');
     text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
@@ -181,10 +190,6 @@ function sendBody(
     ...headers,
   });
   response.end(text);
-}
-
-function pick(wire: WireObject, fields: string[]): WireObject {
-  return Object.fromEntries(fields.filter((name) => name in wire).map((name) => [name, wire[name]]));
 }
 
 function delay(ms: number): Promise<void> {

@@ -26,7 +26,8 @@ export interface ListQuery {
 }
 
 export interface ListPage {
-  records: WireObject[];
+  /** The page's records, filtered, sorted and sliced, still normalized. */
+  records: AnyRecord[];
   /** Records matching the filter, before paging. */
   total: number;
 }
@@ -88,8 +89,8 @@ export function parseListQuery(
 }
 
 /**
- * Filters, sorts, pages and projects records. Without a filter or sort only the requested page is
- * rendered, so large collections page cheaply.
+ * Filters, sorts and pages records. Filters and sorts read the wire form, as a client names
+ * fields; without either, nothing is rendered here, so large collections page cheaply.
  */
 export function runListQuery(
   records: readonly AnyRecord[],
@@ -97,40 +98,35 @@ export function runListQuery(
   renderer: WireRenderer,
   query: ListQuery,
 ): ListPage {
-  let page: WireObject[];
-  let total: number;
   if (query.filter === null && query.sort === null) {
-    total = records.length;
-    page = records
-      .slice(query.offset, query.offset + query.limit)
-      .map((record) => renderer.render(collection, record));
-  } else {
-    let wires = records.map((record) => renderer.render(collection, record));
-    const filter = query.filter;
-    if (filter !== null) wires = wires.filter((wire) => matchesFilter(filter, wire));
-    if (query.sort !== null) sortWires(wires, query.sort, query.orderBy);
-    total = wires.length;
-    page = wires.slice(query.offset, query.offset + query.limit);
+    return { records: records.slice(query.offset, query.offset + query.limit), total: records.length };
   }
 
-  const fields = query.fields;
-  if (fields !== null)
-    page = page.map((wire) =>
-      Object.fromEntries(fields.filter((name) => name in wire).map((name) => [name, wire[name]])),
-    );
-  return { records: page, total };
+  let rows = records.map((record) => ({ record, wire: renderer.render(collection, record) }));
+  const filter = query.filter;
+  if (filter !== null) rows = rows.filter((row) => matchesFilter(filter, row.wire));
+  if (query.sort !== null) sortRows(rows, query.sort, query.orderBy);
+  return {
+    records: rows.slice(query.offset, query.offset + query.limit).map((row) => row.record),
+    total: rows.length,
+  };
 }
 
-function sortWires(wires: WireObject[], field: string, orderBy: 'asc' | 'desc'): void {
+/** Keeps only the named fields of a wire object, in the order named. */
+export function pickFields(wire: WireObject, fields: readonly string[]): WireObject {
+  return Object.fromEntries(fields.filter((name) => name in wire).map((name) => [name, wire[name]]));
+}
+
+function sortRows(rows: Array<{ wire: WireObject }>, field: string, orderBy: 'asc' | 'desc'): void {
   const direction = orderBy === 'desc' ? -1 : 1;
   const key = (wire: WireObject): string => {
     const value = wire[field];
     if (typeof value === 'object' && value !== null && 'sourcedId' in value) return String(value.sourcedId);
     return value === null || value === undefined ? '' : String(value);
   };
-  wires.sort((a, b) => {
-    const left = key(a);
-    const right = key(b);
+  rows.sort((a, b) => {
+    const left = key(a.wire);
+    const right = key(b.wire);
     if (left === right) return 0;
     return left < right ? -direction : direction;
   });

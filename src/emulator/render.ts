@@ -198,6 +198,32 @@ export class WireRenderer {
   }
 }
 
+/**
+ * Caches the JSON text of rendered records by renderer (version and href base). Records are
+ * never changed in place (a change stores a new object), so a cached text cannot go stale.
+ */
+export class RenderCache {
+  private readonly texts = new Map<string, WeakMap<AnyRecord, string>>();
+
+  /** Returns the JSON text of each record, rendering those not yet cached. */
+  jsonOf(renderer: WireRenderer, collection: CollectionName, records: readonly AnyRecord[]): string[] {
+    const key = `${renderer.version} ${renderer.hrefBase}`;
+    let cache = this.texts.get(key);
+    if (cache === undefined) {
+      cache = new WeakMap();
+      this.texts.set(key, cache);
+    }
+    return records.map((record) => {
+      let text = cache.get(record);
+      if (text === undefined) {
+        text = JSON.stringify(renderer.render(collection, record as RecordOf[typeof collection]));
+        cache.set(record, text);
+      }
+      return text;
+    });
+  }
+}
+
 const raceFlags = [
   'americanIndianOrAlaskaNative',
   'asian',

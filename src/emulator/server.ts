@@ -18,6 +18,7 @@ import { loadBundle, loadGenerated } from './data.ts';
 import { FaultInjector, parseFaultSpec } from './faults.ts';
 import type { GenerationResult } from './generate/district.ts';
 import { handleOneRoster } from './handler.ts';
+import { RenderCache } from './render.ts';
 import type { HandlerState } from './handler.ts';
 import { sendImsx, sendJson } from './imsx.ts';
 import type { RosterData } from './store.ts';
@@ -101,6 +102,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       : spec;
   const state: HandlerState = {
     store,
+    renderCache: new RenderCache(),
     auth: new EmulatorAuth({
       key,
       secret,

@@ -26,6 +26,18 @@ const consumedColumns: Record<CollectionName, readonly string[]> = {
   demographics: [],
 };
 
+const consumedSets = mapValues(consumedColumns, (columns) => new Set(columns));
+const knownSets = mapValues(knownColumns, (columns) => new Set(columns));
+
+function mapValues<T, U>(
+  record: Record<CollectionName, T>,
+  convert: (value: T) => U,
+): Record<CollectionName, U> {
+  return Object.fromEntries(
+    Object.entries(record).map(([key, value]) => [key, convert(value as T)]),
+  ) as Record<CollectionName, U>;
+}
+
 /**
  * Converts one CSV row (keyed by canonical column names) into the REST wire object of the same
  * record, mechanically: `xSourcedId` columns become `{ sourcedId, type }` references, comma
@@ -44,9 +56,9 @@ export function rowToWire(
 ): WireObject {
   const wire: WireObject = {};
   const metadata: Record<string, string> = {};
-  const consumed = new Set(consumedColumns[collection]);
+  const consumed = consumedSets[collection];
 
-  const known = new Set(knownColumns[collection]);
+  const known = knownSets[collection];
   for (const [column, value] of values) {
     // An empty cell in a column the shape does not name carries nothing worth keeping.
     if (!known.has(column) && value.trim() === '') continue;
