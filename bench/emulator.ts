@@ -58,7 +58,7 @@ export async function benchEmulator(options: EmulatorBenchOptions = {}): Promise
   const dir = await mkdtemp(path.join(tmpdir(), 'rostersync-bench-emulator-'));
 
   try {
-    let started = performance.now();
+    const started = performance.now();
     await generateDistrict({ students, seed: 'bench' }, await createCsvFolderSink(dir));
     const generateMs = performance.now() - started;
 
