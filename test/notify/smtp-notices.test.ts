@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { notifyRunOutcome } from '../../src/notify/notify.ts';
 import { createMailTransport, type MailTransport } from '../../src/notify/transport.ts';
+import { json } from '../../src/db/json.ts';
 import { emptyRunCounts } from '../../src/sync/report.ts';
 import { describeEachStore } from '../support/stores.ts';
 import { buildReport, captureLogger, createTestOrg, insertRun, notifyDeps } from './support/fixtures.ts';
@@ -269,5 +270,39 @@ describeEachStore('run notices over SMTP', (context) => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<img');
     expect(mail.parsed.text).toContain('Tots & <b>Kids</b> "Center"');
+  });
+
+  it('legacy rows cannot inject headers', async () => {
+    const { db } = context.store;
+    const org = await createTestOrg(db, { slug: 'legacy', admins: ['admin@legacy.example.org'] });
+    // Rows written before the save-time checks existed, bypassing them.
+    await db
+      .updateTable('organizations')
+      .set({ name: 'Legacy\r\nBcc: thief@evil.example.org' })
+      .where('id', '=', org.id)
+      .execute();
+    await db
+      .updateTable('syncSettings')
+      .set({
+        extraEmails: json([
+          'extra@legacy.example.org\r\nBcc: thief@evil.example.org',
+          'ok@legacy.example.org',
+        ]),
+      })
+      .where('orgId', '=', org.id)
+      .execute();
+
+    const result = await notifyRunOutcome(
+      notifyDeps(db, transport, logger),
+      buildReport({ runId: await insertRun(db, org.id, 'failed'), org: 'legacy', status: 'failed' }),
+    );
+    if (!('messageId' in result)) throw new Error(`no message: ${result.status}`);
+    const mail = await server.waitForMessage(result.messageId);
+
+    expect(mail.envelopeTo.sort()).toEqual(['admin@legacy.example.org', 'ok@legacy.example.org']);
+    expect(mail.parsed.subject).toBe('Roster Sync: Legacy Bcc: thief@evil.example.org: sync failed');
+    expect(mail.parsed.headers.has('bcc')).toBe(false);
+    expect(mail.parsed.headerLines.some((header) => /^bcc:/i.test(header.line))).toBe(false);
+    expect(output()).toContain('Skipped an invalid e-mail recipient');
   });
 });
