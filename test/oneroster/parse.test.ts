@@ -59,6 +59,15 @@ describe('normalizeRecord common fields', () => {
     expect(modifiedAt('')).toBeNull();
   });
 
+  it('rejects impossible calendar dates', () => {
+    const modifiedAt = (dateLastModified: string) =>
+      normalizeRecord('orgs', { sourcedId: 'o', name: 'A', type: 'school', dateLastModified }, '1.1').record
+        ?.dateLastModified;
+    expect(modifiedAt('2021-02-30T00:00:00.000Z')).toBeNull();
+    expect(modifiedAt('2023-02-29T00:00:00Z')).toBeNull();
+    expect(modifiedAt('2024-02-29T00:00:00Z')).toBe('2024-02-29T00:00:00.000Z');
+  });
+
   it('warns on an invalid timestamp', () => {
     const { record, issues } = normalizeRecord(
       'orgs',

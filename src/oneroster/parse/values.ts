@@ -91,7 +91,8 @@ export function readBoolean(context: FieldContext, value: unknown, field: string
 
 const bareDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-const canonicalTimestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+// The common UTC forms, read without Date.parse: `2025-01-19T09:56:53Z` and with milliseconds.
+const utcTimestampPattern = /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{3})?Z$/;
 
 /**
  * Reads a calendar date as `YYYY-MM-DD`. A timestamp keeps its date part as written, because
@@ -121,7 +122,11 @@ export function readDate(context: FieldContext, value: unknown, field: string): 
 export function readTimestamp(context: FieldContext, value: unknown, field: string): string | null {
   const text = readString(value);
   if (text === null) return null;
-  if (canonicalTimestampPattern.test(text)) return text;
+
+  const utc = utcTimestampPattern.exec(text);
+  if (utc !== null && isCalendarDate(Number(utc[1]), Number(utc[2]), Number(utc[3]))) {
+    return utc[4] === undefined ? `${text.slice(0, 19)}.000Z` : text;
+  }
 
   let candidate: string | null = null;
   if (bareDatePattern.test(text)) candidate = `${text}T00:00:00Z`;
@@ -141,9 +146,12 @@ export function readTimestamp(context: FieldContext, value: unknown, field: stri
   return null;
 }
 
+const daysInMonths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function isCalendarDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const isLeapYear = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = month === 2 && isLeapYear ? 29 : (daysInMonths[month - 1] ?? 31);
   return day <= daysInMonth;
 }
 
