@@ -1,6 +1,6 @@
 /**
- * How fast the OneRoster emulator serves 10,000-record pages, so that a sync benchmark against it
- * measures the sync and not the emulator. Also times generating the district and reading it back
+ * Serving rate of the OneRoster emulator with 10,000-record pages, which must stay well above the
+ * sync's own rate so that a sync benchmark against it measures the sync. Also times generating the district and reading it back
  * through the CSV reader.
  *
  * Run alone: `npx tsx bench/emulator.ts [students]`.
@@ -151,7 +151,8 @@ async function pageAll(
     let url: string | null = `${emulator.url11}/${collection}?limit=${pageSize}&offset=0`;
     while (url !== null) {
       const response: Response = await fetch(url, { headers: { authorization: authorization(url) } });
-      if (response.status !== 200) throw new Error(`The emulator answered ${response.status} to ${url}.`);
+      if (response.status !== 200)
+        throw new Error(`The emulator returned status ${response.status} for ${url}.`);
       const total = Number(response.headers.get('x-total-count'));
       const offset = Number(new URL(url).searchParams.get('offset'));
       const text = await response.text();

@@ -6,7 +6,7 @@ import { parseCollectionName } from './data.ts';
 import { FaultSpecError } from './faults.ts';
 import { sendJson } from './imsx.ts';
 
-/** What the admin endpoint may change in the running emulator. */
+/** Operations of the admin endpoint on the running emulator. */
 export interface AdminControls {
   faultSpec(): string;
   setFaults(spec: string): void;

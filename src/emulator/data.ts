@@ -13,7 +13,7 @@ import { emptyRosterData } from './store.ts';
 
 export interface LoadedRoster {
   data: RosterData;
-  /** Problems found while reading; the records they name were kept or dropped as the issue says. */
+  /** Problems found while reading. Each issue's severity tells whether its record was kept (warning) or dropped (error). */
   issues: RecordIssue[];
 }
 
@@ -61,7 +61,7 @@ export async function loadGenerated(
   return { data, issues, generation };
 }
 
-/** The collection named by a URL segment or an admin request, or null. */
+/** Returns the collection named by a URL segment or an admin request, or null. */
 export function parseCollectionName(value: string): CollectionName | null {
   return (collectionNames as readonly string[]).includes(value) ? (value as CollectionName) : null;
 }

@@ -116,7 +116,7 @@ function parseLatency(entry: string, value: string): [number, number] {
   return [min, max];
 }
 
-/** What to do to one response. */
+/** The faults applied to one response. */
 export interface FaultDecision {
   latencyMs: number;
   /** Replace the response by this status, or destroy the connection. */

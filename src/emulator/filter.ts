@@ -2,7 +2,7 @@
  * The OneRoster 1.1 `filter` grammar: `field op 'value'`, with `op` one of `= != > >= < <= ~`,
  * and at most two such conditions joined by one ` AND ` or one ` OR `. Values are single-quoted
  * and may not contain a quote. `~` means "contains", ignoring case. A dotted field such as
- * `school.sourcedId` reads into a reference; a reference compared without a dot compares its
+ * `school.sourcedId` reads into a reference. A reference compared without a dot compares its
  * `sourcedId`, and a list matches when any element does.
  */
 
@@ -19,7 +19,7 @@ export interface Filter {
   join: 'AND' | 'OR';
 }
 
-/** A `filter` value that breaks the grammar; the message says where. */
+/** A `filter` value that breaks the grammar. The message names the place. */
 export class FilterSyntaxError extends Error {
   override name = 'FilterSyntaxError';
 }
@@ -64,7 +64,7 @@ export function parseFilter(text: string): Filter {
   return { conditions, join };
 }
 
-/** Whether a wire object passes the filter. */
+/** Checks whether a wire object passes the filter. */
 export function matchesFilter(filter: Filter, wire: Record<string, unknown>): boolean {
   const results = filter.conditions.map((condition) => matchesCondition(condition, wire));
   return filter.join === 'AND' ? results.every(Boolean) : results.some(Boolean);
@@ -76,7 +76,7 @@ function matchesCondition(condition: FilterCondition, wire: Record<string, unkno
   return values.some((value) => compare(value, condition.operator, condition.value));
 }
 
-/** Reads a dotted path into scalar strings; lists fan out, references default to their `sourcedId`. */
+/** Reads a dotted path into scalar strings. Lists fan out, and a reference reads as its `sourcedId`. */
 function readPath(value: unknown, path: string[]): string[] {
   if (Array.isArray(value)) return value.flatMap((item) => readPath(item, path));
   if (typeof value === 'object' && value !== null) {

@@ -11,7 +11,7 @@ import { WireRenderer } from './render.ts';
 import { resolveEndpoint } from './routes.ts';
 import type { RosterStore } from './store.ts';
 
-/** What the OneRoster handler reads from the running emulator on each request. */
+/** The running emulator's state that the OneRoster handler reads on each request. */
 export interface HandlerState {
   store: RosterStore;
   renderCache: RenderCache;
@@ -23,7 +23,7 @@ export interface HandlerState {
 }
 
 /**
- * Answers one OneRoster REST request (`segments` follow the version's base path): checks
+ * Handles one OneRoster REST request (`segments` follow the version's base path): checks
  * credentials, applies faults, resolves the resource, and sends a page or a single object.
  */
 export async function handleOneRoster(
@@ -110,7 +110,7 @@ export async function handleOneRoster(
   sendBody(state, response, `{${JSON.stringify(key)}:[${items.join(',')}]}`, headers, fault);
 }
 
-/** The resource a request is for, as the `only=` fault filter names it: the last name segment. */
+/** Returns the resource name that the `only=` fault filter matches: the last name segment. */
 function resourceName(segments: string[]): string {
   return segments.length === 3 ? (segments[2] ?? '') : (segments[0] ?? '');
 }

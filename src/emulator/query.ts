@@ -135,7 +135,7 @@ function sortRows(rows: Array<{ wire: WireObject }>, field: string, orderBy: 'as
 const fieldCache = new Map<string, Set<string>>();
 
 /**
- * The top-level wire field names of a collection in a version. A 1.2 rendering leaves absent
+ * Lists the top-level wire field names of a collection in a version. A 1.2 rendering leaves absent
  * values out, so the names come from the 1.1 rendering too, where every field is present.
  */
 export function wireFields(collection: CollectionName, version: OneRosterVersion): Set<string> {

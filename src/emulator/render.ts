@@ -17,8 +17,8 @@ import type {
 export type WireObject = Record<string, unknown>;
 
 /**
- * Renders normalized records as OneRoster REST wire JSON. Version 1.1 follows ClassLink's habits:
- * booleans as `"true"`/`"false"` strings and absent values as `""`. Version 1.2 sends JSON
+ * Renders normalized records as OneRoster REST wire JSON. Version 1.1 sends booleans as
+ * `"true"`/`"false"` strings and absent values as `""`, as many 1.1 providers do. Version 1.2 sends JSON
  * booleans, leaves absent values out, and gives users `roles[]` and `primaryOrg` in place of
  * `role` and `orgs`. Normalizing the output gives back the same record, with one exception:
  * a 1.1 rendering keeps one role per user, so per-org roles of a 1.2 source are lost there.

@@ -54,7 +54,7 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Fault spec (see `parseFaultSpec`). Default none. */
   faults?: string;
-  /** Answer demographics requests with 403. Default false. */
+  /** Reject demographics requests with 403. Default false. */
   withholdDemographics?: boolean;
   clock?: Clock;
   timestampWindowSeconds?: number;
@@ -72,7 +72,7 @@ export interface RunningEmulator {
   key: string;
   secret: string;
   store: RosterStore;
-  /** What the generator made, when the emulator serves a generated district. */
+  /** The generator's result when the emulator serves a generated district, else null. */
   generation: GenerationResult | null;
   /** Problems found while loading the served data. */
   loadIssues: RecordIssue[];

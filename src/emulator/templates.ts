@@ -3,8 +3,8 @@ import type { AnyRecord, CollectionName } from '../oneroster/types.ts';
 const base = { status: 'active', dateLastModified: null, extensions: {} } as const;
 
 /**
- * An empty record of a collection, every field present: the base an admin patch is merged over
- * when it creates a record, and the list of fields a filter, sort or `fields` may name.
+ * Builds an empty record of a collection with every field present. An admin patch that creates a
+ * record is merged over it, and its rendering lists the fields a filter, sort or `fields` may name.
  */
 export function blankRecord(collection: CollectionName, sourcedId: string): AnyRecord {
   switch (collection) {

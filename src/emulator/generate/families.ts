@@ -1,4 +1,4 @@
-import type { GenerationContext } from './district.ts';
+import type { GenerationContext } from './context.ts';
 import { familyNames, givenNamesFemale, givenNamesMale } from './names.ts';
 import type { DistrictPlan, GradeCode, PlannedClassroom, PlannedSchool } from './plan.ts';
 import { gradeMix } from './plan.ts';
@@ -86,7 +86,7 @@ export async function writeFamilies(
   }
 }
 
-/** The classroom of each seat of a school, in the order its children are generated. */
+/** Lists the classroom of each seat of a school, in the order its children are generated. */
 function classroomSeats(school: PlannedSchool): PlannedClassroom[] {
   return school.classrooms.flatMap((classroom) => Array.from({ length: classroom.size }, () => classroom));
 }
@@ -186,7 +186,7 @@ async function writeAdult(
   ]);
 }
 
-/** A birth date that fits the grade: age in months on 1 September of the school year's start. */
+/** Draws a birth date that fits the grade, by age in months on 1 September of the school year's start. */
 function birthDateFor(random: SeededRandom, grade: GradeCode, schoolYear: number): string {
   const entry = gradeMix.find((g) => g.grade === grade) ?? gradeMix[2];
   const [minMonths, maxMonths] = entry.ageMonths;
@@ -215,7 +215,7 @@ function raceFlags(random: SeededRandom): string[] {
   return [...flags, twoOrMore, random.chance(0.26)].map(String);
 }
 
-/** Draws names so that no two children share a full name unless the mess asks for it. */
+/** Draws names so that no two children share a full name unless a deliberate quirk needs it. */
 class NameBook {
   private readonly taken = new Set<string>();
 

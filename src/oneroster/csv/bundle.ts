@@ -27,7 +27,7 @@ export interface CsvBundle extends RosterSource {
  * Opens a OneRoster CSV bundle (a folder or a `.zip`) in the 1.0, 1.1 or 1.2 layout. Files are
  * streamed on each `pull`, so nothing is held in memory beyond one page (and, for a 1.2
  * bundle's users, the roles of `roles.csv`). Throws `CSV_BUNDLE_INVALID` when the path is not a
- * folder or a readable zip archive, or holds no CSV file.
+ * folder or a readable zip archive, or contains no CSV file.
  *
  * Outcomes: a `bulk` file read to its end is complete; a `delta` file is marked `delta` and
  * incomplete, because a record it does not list is unchanged, not removed; an `absent` or

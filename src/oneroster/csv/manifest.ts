@@ -4,7 +4,7 @@ import type { BundleFiles } from './files.ts';
 import { collectionFiles, manifestFile } from './layout.ts';
 import { readCsvRows } from './rows.ts';
 
-/** How a bundle delivers one file: whole (`bulk`), changes only (`delta`) or not at all. */
+/** The delivery mode of one file in a bundle: whole (`bulk`), changes only (`delta`) or not at all. */
 export type FileMode = 'bulk' | 'delta' | 'absent';
 
 export interface BundleManifest {

@@ -18,7 +18,7 @@ export interface ConvertedRow {
 /**
  * Checks one row's cell count against the header and converts it into a wire object.
  * Missing trailing cells are read as empty (a warning). Extra cells that are all empty are
- * ignored (a warning); extra cells with content mean the columns are misaligned, so the row is
+ * ignored (a warning). Extra cells with content mean the columns are misaligned, so the row is
  * dropped (an error) rather than loaded with values in the wrong fields.
  */
 export function convertRow(
@@ -33,8 +33,9 @@ export function convertRow(
   const issue = (severity: RecordIssue['severity'], code: string, message: string): void => {
     issues.push({ collection, sourcedId, severity, code, message, file, line: row.line });
   };
-  const version: OneRosterVersion =
-    collection === 'users' ? (roles === undefined ? '1.1' : '1.2') : bundleVersion;
+  // A 1.2 bundle's users carry roles from roles.csv, and only they have the 1.2 shape.
+  let version = bundleVersion;
+  if (collection === 'users') version = roles === undefined ? '1.1' : '1.2';
 
   const expected = row.values.size;
   const filledExtras = row.extraCells.filter((cell) => cell.trim() !== '');

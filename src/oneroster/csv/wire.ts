@@ -40,7 +40,7 @@ function mapValues<T, U>(
 
 /**
  * Converts one CSV row (keyed by canonical column names) into the REST wire object of the same
- * record, mechanically: `xSourcedId` columns become `{ sourcedId, type }` references, comma
+ * record, mechanically. The rules: `xSourcedId` columns become `{ sourcedId, type }` references, comma
  * lists become arrays, `userIds` cells (`{LDAP:12},{Fed:23}`) become `[{ type, identifier }]`,
  * `metadata.*` columns go into `metadata`, and any other column (`ext_*` included) is kept as a
  * top-level field. Empty cells of known columns stay `''`; empty references, empty lists and
@@ -133,9 +133,9 @@ export function splitList(cell: string): string[] {
 }
 
 /**
- * Parses a `userIds` cell. The CSV form is `{type:identifier}` items joined by commas; an item
- * without braces or without a type (a 1.0 `userId` cell) gets the type `unspecified`, so that
- * no identifier is lost.
+ * Parses a `userIds` cell, whose CSV form is `{type:identifier}` items joined by commas. An item
+ * without braces or without a type (a 1.0 `userId` cell) gets the type `unspecified`, so that no
+ * identifier is lost.
  */
 export function parseUserIds(cell: string): Array<{ type: string; identifier: string }> {
   const result: Array<{ type: string; identifier: string }> = [];
