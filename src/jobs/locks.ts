@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 import { type Kysely, sql } from 'kysely';
 
 import type { Database } from '../db/schema.ts';
@@ -100,14 +102,48 @@ export interface StaleClaim {
   heartbeatAt: Date;
 }
 
-/** Removes and returns the claims whose heartbeat is older than `staleAfterSeconds`. */
+/**
+ * Removes and returns abandoned claims: those whose heartbeat is older than `staleAfterSeconds`,
+ * and those of a process on this machine that no longer exists (found at once, without waiting
+ * for the heartbeat to age).
+ */
 export async function takeStaleClaims(
   db: Kysely<Database>,
   staleAfterSeconds: number,
 ): Promise<StaleClaim[]> {
-  return jobsDb(db)
+  const columns = ['orgId', 'jobId', 'workerId', 'heartbeatAt'] as const;
+  const stale = await jobsDb(db)
     .deleteFrom('jobLocks')
     .where('heartbeatAt', '<', sql<Date>`now() - make_interval(secs => ${staleAfterSeconds})`)
-    .returning(['orgId', 'jobId', 'workerId', 'heartbeatAt'])
+    .returning(columns)
     .execute();
+
+  const local = await jobsDb(db)
+    .selectFrom('jobLocks')
+    .select('workerId')
+    .distinct()
+    .where('workerId', 'like', `${os.hostname()}:%`)
+    .execute();
+  const dead = local.map((row) => row.workerId).filter((workerId) => !processIsAlive(workerId));
+  if (dead.length === 0) return stale;
+  const gone = await jobsDb(db)
+    .deleteFrom('jobLocks')
+    .where('workerId', 'in', dead)
+    .returning(columns)
+    .execute();
+  return [...stale, ...gone];
+}
+
+/** Whether the process named by a `host:pid` worker id of this machine still runs. */
+function processIsAlive(workerId: string): boolean {
+  const pid = Number(workerId.slice(workerId.lastIndexOf(':') + 1));
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

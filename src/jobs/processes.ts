@@ -50,6 +50,8 @@ export interface JobProcessDeps {
   registerJobs?: (queue: JobQueue) => Promise<void>;
   /** Seconds between polls for new jobs. Default 2. */
   pollingIntervalSeconds?: number;
+  /** Seconds a sync job waits when its organization or roster host is busy. Default 30 to 60. */
+  busyDelaySeconds?: () => number;
 }
 
 /** A running scheduler, worker or both. `stop` is safe to call more than once. */
@@ -201,6 +203,7 @@ async function registerJobKinds(
       hostConcurrency: settings.hostConcurrency,
       concurrency: settings.workerConcurrency,
       pollingIntervalSeconds: deps.pollingIntervalSeconds,
+      busyDelaySeconds: deps.busyDelaySeconds,
     }),
   );
   const archive = deps.archiveSchoolYear === undefined ? archiveSchoolYear : deps.archiveSchoolYear;

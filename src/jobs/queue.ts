@@ -46,7 +46,8 @@ export interface JobDefinition<T extends object> {
   handler: (job: JobContext<T>) => Promise<void>;
   /**
    * pg-boss queue policy. `short` keeps at most one queued job per singleton key, so a second
-   * request for the same key joins the queued one. Default `standard`.
+   * request for the same key joins the queued one; jobs sent without a key all share one slot.
+   * Default `standard`.
    */
   policy?: 'standard' | 'short' | 'singleton' | 'stately';
   /** Default 2. */

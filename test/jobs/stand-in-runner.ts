@@ -1,5 +1,3 @@
-import { sql } from 'kysely';
-
 import type { ErrorCode } from '../../src/core/errors.ts';
 import type { Store } from '../../src/db/store.ts';
 import type { SyncRunner, SyncRunRequest } from '../../src/jobs/sync-job.ts';
@@ -67,7 +65,7 @@ export function standInRunner(
       .updateTable('syncRuns')
       .set({
         status: code ? 'failed' : 'succeeded',
-        finishedAt: sql<Date>`now()`,
+        finishedAt: new Date(),
         error: JSON.stringify(error),
       })
       .where('id', '=', row.id)
