@@ -160,6 +160,19 @@ describe('normalizeRecord users', () => {
     expect(record?.extensions).toEqual({ preferredMiddleName: 'M' });
   });
 
+  it('drops credential passwords from user profiles', () => {
+    const profile = {
+      profileId: 'p1',
+      profileType: 'lms',
+      credentials: [{ type: 'password', username: 'ava', password: 'Zq93xv' }],
+    };
+    const { record } = normalizeRecord('users', { ...user12, userProfiles: [profile] }, '1.2');
+    expect(record?.extensions.userProfiles).toEqual([
+      { profileId: 'p1', profileType: 'lms', credentials: [{ type: 'password', username: 'ava' }] },
+    ]);
+    expect(JSON.stringify(record)).not.toContain('Zq93xv');
+  });
+
   it('takes the primary role from roles', () => {
     const { record } = normalizeRecord(
       'users',

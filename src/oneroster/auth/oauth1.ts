@@ -46,14 +46,7 @@ export function percentEncode(value: string): string {
  * Throws `INVALID_INPUT` when the value is not an absolute http(s) URL.
  */
 export function normalizeBaseUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (cause) {
-    throw new AppError('INVALID_INPUT', `Cannot sign a request to ${JSON.stringify(url)}: it is not a URL.`, {
-      cause,
-    });
-  }
+  const parsed = parseUrl(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new AppError(
       'INVALID_INPUT',
@@ -107,8 +100,7 @@ export function computeSignature(
  * Send a literal plus as `%2B`, as `percentEncode` does.
  */
 export function queryParams(url: string): OAuthParam[] {
-  const query = new URL(url).search;
-  return [...new URLSearchParams(query)];
+  return [...new URLSearchParams(parseUrl(url).search)];
 }
 
 export interface AuthorizationHeaderOptions {
@@ -212,6 +204,16 @@ export function verifyAuthorizationHeader(options: VerifyOptions): boolean {
   );
   const received = Buffer.from(signature);
   return expected.length === received.length && timingSafeEqual(expected, received);
+}
+
+function parseUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch (cause) {
+    throw new AppError('INVALID_INPUT', `Cannot sign a request to ${JSON.stringify(url)}: it is not a URL.`, {
+      cause,
+    });
+  }
 }
 
 function createNonce(): string {

@@ -12,7 +12,7 @@ import {
 import type { FieldContext, WireRecord } from './values.ts';
 
 // 1.2 `preferredMiddleName`, `userMasterIdentifier`, `pronouns` and `userProfiles` have no place
-// in the shape and stay in `extensions`.
+// in the shape and stay in `extensions`, profiles without their credential passwords.
 const known = knownFields([
   'username',
   'userIds',
@@ -50,6 +50,10 @@ export function normalizeUser(context: FieldContext, record: WireRecord): User |
   const primary = assignments.find((assignment) => assignment.roleType === 'primary') ?? assignments[0];
   const role = primary?.role ?? readString(record.role) ?? '';
   if (role === '') context.warn('MISSING_ROLE', 'The user has no role.');
+
+  if (Array.isArray(base.extensions.userProfiles)) {
+    base.extensions.userProfiles = base.extensions.userProfiles.map(withoutPasswords);
+  }
 
   const preferredGivenName = readString(record.preferredFirstName);
   const preferredFamilyName = readString(record.preferredLastName);
@@ -132,6 +136,18 @@ function uniqueOrgs(assignments: RoleAssignment[], record: WireRecord): string[]
   // A 1.1 user without a role still lists its orgs.
   for (const org of readRefList(record.orgs)) orgs.add(org);
   return [...orgs];
+}
+
+/** Copies a 1.2 user profile without the `password` of its credentials, which is never kept. */
+function withoutPasswords(profile: unknown): unknown {
+  if (!isWireRecord(profile) || !Array.isArray(profile.credentials)) return profile;
+
+  const credentials = profile.credentials.map((credential: unknown) => {
+    if (!isWireRecord(credential) || !('password' in credential)) return credential;
+    const { password: _password, ...rest } = credential;
+    return rest;
+  });
+  return { ...profile, credentials };
 }
 
 const bracedIdPattern = /\{([^:{}]+):([^{}]*)\}/g;
