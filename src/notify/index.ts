@@ -48,3 +48,18 @@ export function openNotifier(options: NotifierOptions): Notifier {
     close: () => deps.transport.close(),
   };
 }
+
+/**
+ * Opens a notifier, sends the notice of one finished run, and closes it: for a command-line
+ * process that ends after the run. Resolves once the message is handed to SMTP, stored in the
+ * outbox, or left pending after a failed attempt; then flushes older pending messages if the
+ * mail server works. Never throws (see `notifyRunOutcome`).
+ */
+export async function sendRunNotice(options: NotifierOptions, report: RunReport): Promise<NotifyResult> {
+  const notifier = openNotifier(options);
+  try {
+    return await notifier.notifyRunOutcome(report);
+  } finally {
+    await notifier.close();
+  }
+}

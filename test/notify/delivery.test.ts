@@ -1,11 +1,20 @@
 import { expect, it } from 'vitest';
 
 import { fixedClock } from '../../src/core/clock.ts';
+import { openResources } from '../../src/core/resources.ts';
 import { maxDeliveryAttempts, retryPendingMessages } from '../../src/notify/delivery.ts';
 import { notifyRunOutcome, type NotifyResult } from '../../src/notify/notify.ts';
+import { sendRunNotice } from '../../src/notify/index.ts';
 import { createMailTransport } from '../../src/notify/transport.ts';
 import { describeEachStore } from '../support/stores.ts';
-import { buildReport, captureLogger, createTestOrg, insertRun, notifyDeps } from './support/fixtures.ts';
+import {
+  buildReport,
+  captureLogger,
+  createTestOrg,
+  insertRun,
+  notifyDeps,
+  testConfig,
+} from './support/fixtures.ts';
 import { startSmtpServer, unusedPort } from './support/smtp-server.ts';
 
 function messageIdOf(result: NotifyResult): string {
@@ -178,5 +187,23 @@ describeEachStore('e-mail delivery', (context) => {
     expect(row.attempts).toBe(maxDeliveryAttempts);
     expect(row.lastError).toContain('did not accept the message');
     expect(output()).toContain('Gave up sending e-mail after the last attempt');
+  });
+
+  it('one-shot notice closes its transport', async () => {
+    const { db } = context.store;
+    const { logger } = captureLogger();
+    const server = await startSmtpServer();
+    try {
+      const org = await createTestOrg(db, { slug: 'one-shot', admins: ['admin@oneshot.example.org'] });
+      const result = await sendRunNotice(
+        { config: { ...testConfig, smtpUrl: server.url() }, logger, db },
+        buildReport({ runId: await insertRun(db, org.id, 'succeeded'), org: 'one-shot' }),
+      );
+      expect(result.status).toBe('sent');
+      await server.waitForMessage(messageIdOf(result));
+      expect(openResources().filter((resource) => resource.startsWith('SMTP transport'))).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
 });
