@@ -204,6 +204,21 @@ describe('private endpoint refusal', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('reports a DNS failure as unreachable', async () => {
+    const lookup: LookupFunction = (hostname, _options, callback) =>
+      callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+    client = createOneRosterClient({
+      endpointUrl: 'https://no-such-district.test',
+      version: '1.1',
+      auth,
+      lookup,
+    });
+
+    const error = await asyncErrorOf(client.count('orgs', '/orgs'));
+    expect(error.code).toBe('ONEROSTER_UNREACHABLE');
+    expect(error.message).toContain('was not found in DNS');
+  });
+
   it('reports a closed port as unreachable', async () => {
     server = await startRosterServer(() => ({ json: {} }));
     const port = server.port;
