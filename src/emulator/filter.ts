@@ -89,18 +89,38 @@ function readPath(value: unknown, path: string[]): string[] {
   return [String(value)];
 }
 
+const isoDatePattern = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * Orders two values: as instants when both are ISO 8601 dates or timestamps, so that
+ * `2025-08-01T12:00:00Z` and `2025-08-01T12:00:00.000Z` are equal, else as text.
+ */
+function order(actual: string, expected: string): number {
+  if (isoDatePattern.test(actual) && isoDatePattern.test(expected)) {
+    const left = Date.parse(
+      /T/i.test(actual) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(actual) ? `${actual}Z` : actual,
+    );
+    const right = Date.parse(
+      /T/i.test(expected) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(expected) ? `${expected}Z` : expected,
+    );
+    if (!Number.isNaN(left) && !Number.isNaN(right)) return Math.sign(left - right);
+  }
+  if (actual === expected) return 0;
+  return actual < expected ? -1 : 1;
+}
+
 function compare(actual: string, operator: FilterOperator, expected: string): boolean {
   switch (operator) {
     case '=':
       return actual === expected;
     case '>':
-      return actual > expected;
+      return order(actual, expected) > 0;
     case '>=':
-      return actual >= expected;
+      return order(actual, expected) >= 0;
     case '<':
-      return actual < expected;
+      return order(actual, expected) < 0;
     case '<=':
-      return actual <= expected;
+      return order(actual, expected) <= 0;
     case '~':
       return actual.toLowerCase().includes(expected.toLowerCase());
     default:

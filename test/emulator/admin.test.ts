@@ -110,3 +110,34 @@ describe('emulator admin data', () => {
     expect((await bearerGet(`${emulator.url11}/demographics`, token)).status).toBe(200);
   });
 });
+
+describe('emulator delta filter', () => {
+  it('finds records changed after a timestamp', async () => {
+    await admin('/data', { method: 'POST', body: JSON.stringify({ generate: 30, seed: 'delta' }) });
+    clock.set(new Date('2026-02-01T08:00:00.000Z'));
+    // Moving the clock expired the token issued before.
+    token = await bearerToken(emulator);
+    await admin('/records/users/stu-000004', {
+      method: 'PUT',
+      body: JSON.stringify({ familyName: 'Moved' }),
+    });
+    await admin('/records/enrollments/enr-0000001', {
+      method: 'PUT',
+      body: JSON.stringify({ status: 'tobedeleted' }),
+    });
+
+    const since = encodeURIComponent("dateLastModified>'2026-02-01T07:59:59Z'");
+    const users = await bearerGet(`${emulator.url11}/users?filter=${since}`, token);
+    expect(
+      ((await users.json()) as { users: Array<{ sourcedId: string }> }).users.map((user) => user.sourcedId),
+    ).toEqual(['stu-000004']);
+
+    const sameInstant = encodeURIComponent("dateLastModified>='2026-02-01T08:00:00Z'");
+    const enrollments = await bearerGet(`${emulator.url11}/enrollments?filter=${sameInstant}`, token);
+    expect(enrollments.headers.get('x-total-count')).toBe('1');
+
+    const later = encodeURIComponent("dateLastModified>'2026-02-01T08:00:00Z'");
+    const none = await bearerGet(`${emulator.url11}/users?filter=${later}`, token);
+    expect(none.headers.get('x-total-count')).toBe('0');
+  });
+});
