@@ -84,7 +84,9 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Run
     );
   }
   const settings = await getSyncSettings(db, org.id);
-  const decision = await decideMode(db, org.id, request.mode ?? 'auto', settings, clock.now());
+  // A CSV bundle cannot filter by modification time, so `auto` reads it whole.
+  const requested = request.mode ?? (request.source?.kind === 'csv' ? 'full' : 'auto');
+  const decision = await decideMode(db, org.id, requested, settings, clock.now());
 
   const run = await insertRunningRun(db, {
     id: request.runId,

@@ -71,8 +71,9 @@ export function registerRunsCommand(program: Command): void {
     .command('show <run>')
     .description('print one run report with all its warnings')
     .option('--json', 'print the run report as JSON on standard output')
-    .action((runId: string, options: { json?: boolean }) =>
+    .action((runId: string, _options: unknown, command: Command) =>
       runCommand(async (context) => {
+        const options = command.optsWithGlobals<{ json?: boolean }>();
         const store = await context.store();
         const report = await loadRunReport(store.db, runId);
         context.print(
@@ -85,8 +86,9 @@ export function registerRunsCommand(program: Command): void {
     .command('approve <run>')
     .description('apply the stored plan of a run held for review, if the roster has not changed since')
     .option('--json', 'print the run report as JSON on standard output')
-    .action((runId: string, options: { json?: boolean }) =>
+    .action((runId: string, _options: unknown, command: Command) =>
       runCommand(async (context) => {
+        const options = command.optsWithGlobals<{ json?: boolean }>();
         const report = await approveRun(await depsOf(context), runId, 'cli');
         context.print(options.json ? JSON.stringify(report, null, 2) : formatRunReport(report));
         return exitStatusOf(report);
@@ -97,8 +99,9 @@ export function registerRunsCommand(program: Command): void {
     .command('reject <run>')
     .description('discard the plan of a run held for review; the roster stays as it is')
     .option('--json', 'print the run report as JSON on standard output')
-    .action((runId: string, options: { json?: boolean }) =>
+    .action((runId: string, _options: unknown, command: Command) =>
       runCommand(async (context) => {
+        const options = command.optsWithGlobals<{ json?: boolean }>();
         const report = await rejectRun(await depsOf(context), runId, 'cli');
         context.print(
           options.json

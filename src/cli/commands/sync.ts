@@ -58,7 +58,7 @@ export function registerSyncCommand(program: Command): void {
               {
                 orgId: org.id,
                 trigger: 'cli',
-                mode: options.full ? 'full' : options.delta ? 'delta' : 'auto',
+                mode: options.full ? 'full' : options.delta ? 'delta' : undefined,
                 dryRun: options.dryRun === true,
                 source,
                 onProgress: (progress) => view.update(progress),
