@@ -1,14 +1,11 @@
 import { AppError } from '../core/errors.ts';
 
 /**
- * Checks the form of a pasted endpoint URL: an absolute http(s) URL without credentials. Returns
- * it trimmed. Throws `ENDPOINT_URL_INVALID` naming the value otherwise.
+ * Checks the form of a pasted URL that is used as given (the OAuth 2 token URL): an absolute
+ * http(s) URL without credentials. Returns it trimmed. Throws `ENDPOINT_URL_INVALID` naming the
+ * value otherwise. Endpoint URLs go through `normalizeEndpointUrl` instead.
  */
-export function checkEndpointUrlSyntax(
-  input: string,
-  _version: '1.1' | '1.2',
-  what = 'endpoint URL',
-): string {
+export function checkEndpointUrlSyntax(input: string, what = 'endpoint URL'): string {
   const trimmed = input.trim();
   let url: URL;
   try {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/errors.ts';
 import { getOrganizationBySlug } from '../../db/queries/organizations.ts';
 import { checkEndpointUrlSyntax } from '../endpoint-input.ts';
+import { assertEndpointAllowed, normalizeEndpointUrl } from '../../oneroster/endpoint.ts';
 import {
   createOrganization,
   saveRosterConnection,
@@ -159,8 +160,9 @@ async function connect(context: CliContext, options: ConnectOptions): Promise<nu
       `--signature must be HMAC-SHA256 or HMAC-SHA1, not ${JSON.stringify(options.signature)}.`,
     );
   }
-  const endpointUrl = checkEndpointUrlSyntax(options.url, version);
-  if (options.tokenUrl) checkEndpointUrlSyntax(options.tokenUrl, version, 'token URL');
+  const endpointUrl = normalizeEndpointUrl(options.url, version);
+  assertEndpointAllowed(endpointUrl, context.config);
+  if (options.tokenUrl) checkEndpointUrlSyntax(options.tokenUrl, 'token URL');
 
   const store = await context.store();
   await getOrganizationBySlug(store.db, options.org);
