@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 
 import { registerArchiveCommand } from './commands/archive.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerEmulatorCommand } from './commands/emulator.ts';
 import { registerExportCommand } from './commands/export.ts';
 import { registerGenerateCommand } from './commands/generate.ts';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerScheduleCommand(org);
   registerSyncCommand(program);
   registerRunsCommand(program);
+  registerDemoCommand(program);
   registerSyncNowCommand(program);
   registerServeCommand(program);
   registerWorkerCommand(program);
