@@ -59,18 +59,24 @@ export async function handleAdmin(
     }
     if (area === 'data' && method === 'POST') {
       const body = parseJsonObject(await readBody(request));
+      const students = Number(body.generate);
+      if (typeof body.path !== 'string' && (!Number.isInteger(students) || students < 1)) {
+        throw new AdminInputError(
+          'Send {"path":"DIR or ZIP"} or {"generate":N,"seed":"S"} with N a whole number of at least 1.',
+        );
+      }
       const counts =
         typeof body.path === 'string'
           ? await controls.replaceData({ path: body.path })
           : await controls.replaceData({
-              generate: Number(body.generate),
+              generate: students,
               seed: body.seed === undefined ? undefined : String(body.seed),
             });
       sendJson(response, 200, { counts });
       return;
     }
     if (area === 'records' && collectionText !== undefined && sourcedId !== undefined) {
-      await handleRecord(controls, request, response, collectionText, decodeURIComponent(sourcedId));
+      await handleRecord(controls, request, response, collectionText, sourcedId);
       return;
     }
     if (area === 'tokens' && collectionText === 'expire' && method === 'POST') {

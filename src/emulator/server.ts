@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.ts';
 import { systemClock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { trackResource, untrackResource } from '../core/resources.ts';
-import type { AnyRecord, CollectionName, OneRosterVersion, RecordIssue } from '../oneroster/types.ts';
+import type { AnyRecord, CollectionName, OneRosterVersion, RecordIssue, User } from '../oneroster/types.ts';
 import { collectionNames } from '../oneroster/types.ts';
 import type { AdminControls } from './admin.ts';
 import { handleAdmin } from './admin.ts';
@@ -146,12 +146,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     putRecord: (collection, patch) => {
       const sourcedId = String(patch.sourcedId);
       const current = store.get(collection, sourcedId) ?? blankRecord(collection, sourcedId);
-      const record = {
+      const merged = {
         ...current,
         ...patch,
         sourcedId,
         dateLastModified: clock.now().toISOString(),
       } as AnyRecord;
+      const record = collection === 'users' ? alignUserRoles(merged as User, patch) : merged;
       store.put(collection, record as never);
       return record;
     },
@@ -244,12 +245,37 @@ async function loadInitial(
   return { data: options.roster ?? emptyRosterData(), issues: [] };
 }
 
+/**
+ * Rebuilds a user's 1.2 `roles` from `role` and `orgSourcedIds` when a patch changed those but
+ * not `roles`, so that the 1.1 and 1.2 renderings agree: one role per org, the first primary.
+ */
+function alignUserRoles(user: User, patch: Record<string, unknown>): User {
+  if ('roles' in patch || !('role' in patch || 'orgSourcedIds' in patch)) return user;
+  const roles = user.orgSourcedIds.map((orgSourcedId, index) => ({
+    roleType: index === 0 ? ('primary' as const) : ('secondary' as const),
+    role: user.role,
+    orgSourcedId,
+    beginDate: null,
+    endDate: null,
+  }));
+  const primaryOrgSourcedId =
+    'primaryOrgSourcedId' in patch ? user.primaryOrgSourcedId : (user.orgSourcedIds[0] ?? null);
+  return { ...user, roles, primaryOrgSourcedId };
+}
+
 function segmentsAfter(path: string, base: string): string[] {
   return path
     .slice(base.length)
     .split('/')
     .filter((segment) => segment !== '')
-    .map((segment) => decodeURIComponent(segment));
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        // A malformed escape cannot name any record; kept raw, it leads to a 404.
+        return segment;
+      }
+    });
 }
 
 async function handleToken(

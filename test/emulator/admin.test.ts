@@ -101,6 +101,8 @@ describe('emulator admin data', () => {
       body: JSON.stringify({ path: '/no/such/bundle' }),
     });
     expect(missing.status).toBe(400);
+    const badCount = await admin('/data', { method: 'POST', body: JSON.stringify({ generate: 'many' }) });
+    expect(badCount.status).toBe(400);
   });
 
   it('withholds demographics on request', async () => {

@@ -231,6 +231,8 @@ describe('emulator resources', () => {
 
     const unknownParent = await get('/classes/nope/students');
     expect(unknownParent.status).toBe(404);
+    const malformed = await get('/users/%E0%A4%A');
+    expect(malformed.status).toBe(404);
   });
 
   it('serves 1.2 users with roles and primaryOrg', async () => {
