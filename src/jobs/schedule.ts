@@ -107,17 +107,26 @@ export function nextRunAfter(schedule: Schedule, timezone: string, after: Date):
   if (schedule.frequency === 'off') return null;
 
   const minutes = parseLocalTime(schedule.time);
-  const start = DateTime.fromJSDate(after, { zone: timezone }).startOf('day');
-  // Monthly schedules repeat at most every 31 days; two months of candidates always contain one.
-  for (let offset = 0; offset <= 62; offset += 1) {
-    const day = start.plus({ days: offset });
-    if (schedule.frequency === 'weekly' && day.weekday !== schedule.weekday) continue;
-    if (schedule.frequency === 'monthly' && day.day !== schedule.monthDay) continue;
-
+  for (const day of candidateDays(schedule, DateTime.fromJSDate(after, { zone: timezone }).startOf('day'))) {
     const instant = resolveLocalTime(day, minutes);
     if (instant.toMillis() > after.getTime()) return instant.toJSDate();
   }
-  throw new Error(`No run time found within 62 days for schedule ${JSON.stringify(schedule)}`);
+  throw new Error(`No run time found for schedule ${JSON.stringify(schedule)} after ${after.toISOString()}`);
+}
+
+/**
+ * The local days on which the schedule may next run, in order, starting with `today`. The
+ * first day whose run time lies after the given instant wins; three candidates always suffice,
+ * because a run time falls on its own local day even when it moves across a DST gap.
+ */
+function candidateDays(schedule: Exclude<Schedule, { frequency: 'off' }>, today: DateTime): DateTime[] {
+  if (schedule.frequency === 'daily') return [0, 1, 2].map((days) => today.plus({ days }));
+  if (schedule.frequency === 'weekly') {
+    const ahead = (schedule.weekday - today.weekday + 7) % 7;
+    return [ahead, ahead + 7, ahead + 14].map((days) => today.plus({ days }));
+  }
+  const first = today.set({ day: schedule.monthDay });
+  return [0, 1, 2].map((months) => first.plus({ months }));
 }
 
 /**

@@ -64,20 +64,27 @@ export async function runSchedulerPass(options: SchedulerPassOptions): Promise<S
   const orgIds: string[] = [];
   const slots: string[] = [];
   const nextRuns: (string | null)[] = [];
+  // Many organizations share a zone and schedule, and each next run costs a few time-zone
+  // conversions, so a pass computes each distinct one once.
+  const nextRunBySchedule: Map<string, Date | null> = new Map();
   for (const row of due) {
-    const next = nextRunAfter(scheduleFromSettings(row), row.timezone, now);
+    const schedule = scheduleFromSettings(row);
+    const key = `${row.timezone}|${JSON.stringify(schedule)}`;
+    if (!nextRunBySchedule.has(key)) nextRunBySchedule.set(key, nextRunAfter(schedule, row.timezone, now));
+    const next = nextRunBySchedule.get(key) ?? null;
     orgIds.push(row.orgId);
     slots.push(row.nextRunAt!.toISOString());
     nextRuns.push(next?.toISOString() ?? null);
   }
 
-  // One statement arms every next run; the `next_run_at = slot` test makes the claim.
+  // One statement arms every next run; the `next_run_at = slot` test makes the claim. Slots are
+  // compared at millisecond precision, which is all a JavaScript Date keeps.
   const claimed = await sql<{ orgId: string; slot: Date }>`
     update sync_settings as s
     set next_run_at = d.next_run_at, last_scheduled_run_at = d.slot
     from unnest(${orgIds}::uuid[], ${slots}::timestamptz[], ${nextRuns}::timestamptz[])
       as d(org_id, slot, next_run_at)
-    where s.org_id = d.org_id and s.next_run_at = d.slot
+    where s.org_id = d.org_id and date_trunc('milliseconds', s.next_run_at) = d.slot
     returning s.org_id, d.slot`.execute(store.db);
 
   const spreadMs = options.spreadMinutes * 60_000;
