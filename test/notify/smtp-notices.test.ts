@@ -151,7 +151,7 @@ describeEachStore('run notices over SMTP', (context) => {
       'The roster server rejected the key or secret. (error code ONEROSTER_AUTH_REJECTED)',
     );
     expect(text).toContain('What to check on the Roster Sync Settings page');
-    expect(text).toContain('Key and Secret: copy both again from ClassLink');
+    expect(text).toContain('Key and Secret: they must be the pair ClassLink shows for this app');
     expect(text).toContain('https://roster.example.org/roster/sync-settings');
     expect(text).toContain(`write to help@platform.example.org and give the run id ${runId}`);
     expect(text).toContain('Sync Now');

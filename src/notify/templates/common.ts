@@ -46,7 +46,7 @@ export function subjectLine(context: NoticeContext, outcome: string): string {
 /** Lists the organization, trigger, mode, times in the organization's time zone, and run id. */
 export function runFacts(context: NoticeContext): Block {
   const { report } = context;
-  const rows = [
+  const rows: [string, string][] = [
     ['Organization', context.org.name],
     ['Started by', triggerWords[report.trigger] ?? report.trigger],
     ['Kind of sync', report.mode === 'delta' ? 'changes since the last sync (delta)' : 'full'],
@@ -58,7 +58,7 @@ export function runFacts(context: NoticeContext): Block {
     if (duration) rows.push(['Duration', duration]);
   }
   rows.push(['Run id', report.runId]);
-  return { kind: 'table', head: ['Run', ''], rows };
+  return { kind: 'facts', rows };
 }
 
 /**

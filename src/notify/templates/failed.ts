@@ -8,8 +8,9 @@ import type { Notice } from './render.ts';
  */
 const settingsChecks: Partial<Record<ErrorCode, string[]>> = {
   ONEROSTER_AUTH_REJECTED: [
-    'Key and Secret: copy both again from ClassLink (Roster Server > Apps > the app > API), then press Test connection.',
+    'Key and Secret: they must be the pair ClassLink shows for this app, without spaces at either end.',
     'Rostering endpoint URL: it must belong to the same ClassLink tenant as the key.',
+    'Test connection: press it after saving to prove the key and secret at once.',
   ],
   ONEROSTER_FORBIDDEN: ['Test connection: it shows which data the district shares with the app.'],
   ONEROSTER_DEMOGRAPHICS_FORBIDDEN: [

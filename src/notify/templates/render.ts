@@ -8,6 +8,7 @@ export type Block =
   | { kind: 'paragraph'; text: string }
   | { kind: 'list'; items: string[] }
   | { kind: 'table'; head: string[]; rows: string[][] }
+  | { kind: 'facts'; rows: [label: string, value: string][] }
   | { kind: 'link'; label: string; url: string };
 
 export interface Notice {
@@ -55,6 +56,8 @@ function renderText(blocks: Block[]): string {
         return block.items.map((item) => `- ${oneLine(item)}`).join('\n');
       case 'table':
         return textTable(block.head, block.rows);
+      case 'facts':
+        return textFacts(block.rows);
       case 'link':
         return `${block.label}:\n${block.url}`;
     }
@@ -75,6 +78,11 @@ function textTable(head: string[], rows: string[][]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+function textFacts(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([label]) => oneLine(label).length)) + 1;
+  return rows.map(([label, value]) => `${`${oneLine(label)}:`.padEnd(width)} ${oneLine(value)}`).join('\n');
 }
 
 const cellStyle = 'padding:4px 12px 4px 0;text-align:right;border-bottom:1px solid #ddd';
@@ -105,6 +113,8 @@ function htmlBlock(block: Block): string {
       return `<ul>${block.items.map((item) => `<li>${escapeHtml(oneLine(item))}</li>`).join('')}</ul>`;
     case 'table':
       return htmlTable(block.head, block.rows);
+    case 'facts':
+      return htmlFacts(block.rows);
     case 'link':
       return `<p><a href="${escapeHtml(block.url)}">${escapeHtml(block.label)}</a></p>`;
   }
@@ -121,4 +131,14 @@ function htmlTable(head: string[], rows: string[][]): string {
   const header = `<tr>${cells(head, 'th')}</tr>`;
   const body = rows.map((row) => `<tr>${cells(row, 'td')}</tr>`).join('');
   return `<table style="border-collapse:collapse">${header}${body}</table>`;
+}
+
+function htmlFacts(rows: [string, string][]): string {
+  const body = rows
+    .map(
+      ([label, value]) =>
+        `<tr><th style="${firstCellStyle};font-weight:normal;color:#555">${escapeHtml(oneLine(label))}</th><td style="${firstCellStyle}">${escapeHtml(oneLine(value))}</td></tr>`,
+    )
+    .join('');
+  return `<table style="border-collapse:collapse">${body}</table>`;
 }
