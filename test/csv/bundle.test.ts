@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -185,6 +185,18 @@ describe('CSV bundle paging and zip', () => {
     const fromFolder = await readBundle(fixture('line-endings'));
     expect(fromZip.records).toEqual(fromFolder.records);
     expect(fromZip.outcomes).toEqual(fromFolder.outcomes);
+  });
+
+  it('marks an empty file incomplete', async () => {
+    const folder = path.join(workDir, 'empty-file');
+    await mkdir(folder);
+    await writeFile(path.join(folder, 'orgs.csv'), '');
+    const bundle = await readBundle(folder);
+    expect(bundle.outcomes.orgs).toMatchObject({
+      complete: false,
+      reason: 'orgs.csv is empty: it has no header row',
+    });
+    expect(bundle.issues.map((issue) => [issue.code, issue.file])).toEqual([['FILE_EMPTY', 'orgs.csv']]);
   });
 
   it('rejects a path that does not exist', async () => {
