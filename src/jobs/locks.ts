@@ -5,7 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { jobsDb } from './tables.ts';
 
-/** The lock key of an organization's sync. */
+/** Returns the lock key of an organization's sync. */
 export function syncLockKey(orgId: string): string {
   return `sync:${orgId}`;
 }
@@ -26,8 +26,8 @@ export type ClaimOutcome = 'claimed' | 'org-busy' | 'host-busy';
 
 /**
  * Claims an organization's sync for one worker. The lock row's primary key makes the claim
- * exclusive across processes and machines; a per-host advisory lock serializes the count of
- * claims per roster host, so the host limit holds even when workers claim at the same instant.
+ * exclusive across processes and machines. A per-host advisory lock serializes the count of
+ * claims per roster host, so the host limit applies even when workers claim at the same instant.
  * An abandoned claim (stale heartbeat) still counts as busy until `recoverStaleClaims` removes
  * it, because its run row must be marked interrupted first.
  */
@@ -126,15 +126,15 @@ export async function takeStaleClaims(
     .execute();
   const dead = local.map((row) => row.workerId).filter((workerId) => !processIsAlive(workerId));
   if (dead.length === 0) return stale;
-  const gone = await jobsDb(db)
+  const orphaned = await jobsDb(db)
     .deleteFrom('jobLocks')
     .where('workerId', 'in', dead)
     .returning(columns)
     .execute();
-  return [...stale, ...gone];
+  return [...stale, ...orphaned];
 }
 
-/** Whether the process named by a `host:pid` worker id of this machine still runs. */
+/** Checks whether the process named by a `host:pid` worker id of this machine still runs. */
 function processIsAlive(workerId: string): boolean {
   const pid = Number(workerId.slice(workerId.lastIndexOf(':') + 1));
   if (!Number.isInteger(pid) || pid <= 0) return true;

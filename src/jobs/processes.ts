@@ -28,7 +28,7 @@ import {
   queueDueTimedTasks,
 } from './timed-tasks.ts';
 
-/** What the scheduler and workers need. */
+/** Dependencies of the scheduler and workers. */
 export interface JobProcessDeps {
   store: Store;
   config: Config;
@@ -221,7 +221,7 @@ async function registerJobKinds(
   await deps.registerJobs?.(queue);
 }
 
-/** The sync engine as a job runner; each finished run's outcome goes to the admins by e-mail. */
+/** Wraps the sync engine as a job runner that e-mails each finished run's outcome to the admins. */
 function engineRunner(deps: JobProcessDeps, notifier: Notifier | null): SyncRunner {
   const syncDeps = {
     store: deps.store,

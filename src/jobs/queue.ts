@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger.ts';
 import { trackResource, untrackResource } from '../core/resources.ts';
 import { quoteIdentifier, type Store } from '../db/store.ts';
 
-/** Where pg-boss keeps its tables when no schema is given. */
+/** The schema of pg-boss's tables when none is given. */
 export const defaultQueueSchema = 'pgboss';
 
 export interface QueueOptions {
@@ -21,7 +21,7 @@ export interface QueueOptions {
   poolSize?: number;
 }
 
-/** What a job handler gets: the job and a signal that aborts when the worker stops. */
+/** The argument of a job handler: the job and a signal that aborts when the worker stops. */
 export interface JobContext<T> {
   id: string;
   name: string;
@@ -46,7 +46,7 @@ export interface JobDefinition<T extends object> {
   handler: (job: JobContext<T>) => Promise<void>;
   /**
    * pg-boss queue policy. `short` keeps at most one queued job per singleton key, so a second
-   * request for the same key joins the queued one; jobs sent without a key all share one slot.
+   * request for the same key joins the queued one. Jobs sent without a key all share one slot.
    * Default `standard`.
    */
   policy?: 'standard' | 'short' | 'singleton' | 'stately';
@@ -93,8 +93,8 @@ export class JobQueue {
 
   /**
    * Starts pg-boss, creating or upgrading its schema. Maintenance (expiring, archiving and
-   * deleting old jobs) runs every five minutes; completed jobs move to the archive after a day
-   * and leave it after 14 days. pg-boss's own cron is off: our scheduler owns timing.
+   * deleting old jobs) runs every five minutes. Completed jobs move to the archive after a day
+   * and leave it after 14 days. pg-boss's own cron is off because our scheduler owns timing.
    */
   static async open(options: QueueOptions): Promise<JobQueue> {
     const common = {
@@ -162,7 +162,7 @@ export class JobQueue {
     await this.boss.insert(jobs.map((job) => ({ name, ...job })));
   }
 
-  /** The id of the job waiting (queued or due for a retry) or running under a singleton key, or null. */
+  /** Finds the job waiting (queued or due for a retry) or running under a singleton key; null when none. */
   async findPendingJob(name: string, singletonKey: string): Promise<string | null> {
     const result = (await this.boss
       .getDb()

@@ -48,7 +48,7 @@ export function parseWeekday(text: string): number {
 }
 
 /**
- * Whether a local time lies in the off-peak window. The start is inclusive and the end exclusive:
+ * Checks whether a local time lies in the off-peak window. The start is inclusive and the end exclusive:
  * with 19:00-05:00, 19:00 and 04:59 are inside and 05:00 is not. A window whose start is later
  * than its end crosses midnight.
  */
@@ -116,8 +116,8 @@ export function nextRunAfter(schedule: Schedule, timezone: string, after: Date):
 
 /**
  * The local days on which the schedule may next run, in order, starting with `today`. The
- * first day whose run time lies after the given instant wins; three candidates always suffice,
- * because a run time falls on its own local day even when it moves across a DST gap.
+ * first day whose run time lies after the given instant wins. Three candidates always suffice
+ * because a run time falls on its own local day, even when it moves across a DST gap.
  */
 function candidateDays(schedule: Exclude<Schedule, { frequency: 'off' }>, today: DateTime): DateTime[] {
   if (schedule.frequency === 'daily') return [0, 1, 2].map((days) => today.plus({ days }));
@@ -130,8 +130,8 @@ function candidateDays(schedule: Exclude<Schedule, { frequency: 'off' }>, today:
 }
 
 /**
- * The instant at `minutes` after local midnight on `day`, following the daylight-saving rules
- * of `nextRunAfter`.
+ * Resolves the instant at `minutes` after local midnight on `day`, following the daylight-saving
+ * rules of `nextRunAfter`.
  */
 function resolveLocalTime(day: DateTime, minutes: number): DateTime {
   const hour = Math.floor(minutes / 60);

@@ -30,7 +30,7 @@ export interface SchedulerPassResult {
  *
  * An organization is due when its `next_run_at` is at or before now. However many slots passed
  * while the scheduler was down, it gets one run, and its next run is the first slot after now.
- * Each due row is claimed by moving `next_run_at` on only if it still holds the value read, so
+ * Each due row is claimed by moving `next_run_at` on only if it still contains the value read, so
  * two schedulers never queue the same slot twice. The claim comes before the job is queued: a
  * crash between the two loses that one run (at most once), which the next slot makes up.
  *
@@ -105,9 +105,9 @@ export async function runSchedulerPass(options: SchedulerPassOptions): Promise<S
 }
 
 /**
- * The fixed delay of an organization's scheduled starts within the spread window: the first
- * four bytes of SHA-256 of its id, scaled to `[0, windowMs)`. Fixed per organization, so its
- * syncs start at the same moment each time, and evenly spread over many organizations.
+ * Computes the fixed delay of an organization's scheduled starts within the spread window: the
+ * first four bytes of SHA-256 of its id, scaled to `[0, windowMs)`. The delay is fixed per
+ * organization, so its syncs start at the same moment each time, and spreads evenly over many.
  */
 export function spreadOffsetMs(orgId: string, windowMs: number): number {
   if (windowMs <= 0) return 0;

@@ -20,7 +20,7 @@ export interface SyncJobData {
   slot?: string;
 }
 
-/** What the job passes to the sync engine. */
+/** The request a sync job passes to the sync engine. */
 export interface SyncRunRequest {
   orgId: string;
   trigger: RunTrigger;
@@ -37,9 +37,9 @@ export interface SyncRunRequest {
 export type SyncRunner = (request: SyncRunRequest) => Promise<Pick<RunReport, 'runId' | 'status' | 'error'>>;
 
 /**
- * Roster failures that may pass by themselves. A run that fails with one of these is retried
- * later by the queue (5, 10 and 20 minutes later); any other failure is final until the next
- * scheduled run or Sync Now.
+ * Roster failures that may pass by themselves. A run that fails with one of these is retried by
+ * the queue after 5 to 10, then 10 to 20, then 20 to 40 minutes (pg-boss backoff with jitter).
+ * Any other failure remains until the next scheduled run or Sync Now.
  */
 export const transientErrorCodes: ReadonlySet<ErrorCode> = new Set([
   'ONEROSTER_UNREACHABLE',
@@ -79,10 +79,10 @@ export class TransientSyncFailure extends Error {
 }
 
 /**
- * The sync job kind. Per job it claims the organization (one sync per organization across all
- * workers) and a slot on its roster host; when either is busy the job goes back to the queue
- * and tries again 30 to 60 seconds later, joining any request already queued. While the run
- * lasts, the claim and the run row get a heartbeat, so that a dead worker can be recovered.
+ * Builds the sync job kind. Each job claims its organization (one sync per organization across
+ * all workers) and a slot on its roster host. When either is busy, the job goes back to the
+ * queue and tries again 30 to 60 seconds later, joining any request already queued. While the
+ * run lasts, the claim and the run row get a heartbeat, so that a dead worker can be recovered.
  */
 export function syncJobDefinition(options: SyncJobOptions): JobDefinition<SyncJobData> {
   const heartbeatMs = (options.heartbeatSeconds ?? 15) * 1000;
@@ -142,7 +142,7 @@ async function runSyncJob(
       workerId,
     });
   } catch (error) {
-    // The engine throws only before a run exists; a run started elsewhere (a command-line sync)
+    // The engine throws only before a run exists. A run started elsewhere (a command-line sync)
     // makes the job wait, and a switched-off or deleted organization ends it.
     if (isAppError(error) && error.code === 'SYNC_IN_PROGRESS') {
       await deferJob(options.queue, job.data, busyDelay(), logger, 'org-busy');

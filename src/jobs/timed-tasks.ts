@@ -30,7 +30,7 @@ export type ArchiveSchoolYear = (
 export const stagingRetentionHours = 24;
 
 /**
- * The latest archive instant at or before `now`: local midnight starting the organization's
+ * Finds the latest archive instant at or before `now`: local midnight starting the organization's
  * archive day (month and day) in its zone, this year or last year.
  */
 export function latestArchiveInstant(
@@ -107,8 +107,8 @@ async function claimTimedTask(db: Kysely<Database>, taskKey: string, dueAt: Date
 }
 
 /**
- * The archive job: calls `archiveSchoolYear` for the organization and school year. Without an
- * archive function (a build without the roster archive) the job logs that and completes.
+ * Builds the archive job, which calls `archiveSchoolYear` for the organization and school year.
+ * Without an archive function (a build without the roster archive) the job logs that and completes.
  */
 export function archiveJobDefinition(deps: {
   store: Store;
@@ -134,9 +134,9 @@ export function archiveJobDefinition(deps: {
 }
 
 /**
- * The pruning job: deletes staged records of runs that ended more than `stagingRetentionHours`
- * ago (held runs keep theirs until reviewed) and of runs that no longer exist. pg-boss prunes
- * its own old jobs in its maintenance.
+ * Builds the pruning job, which deletes staged records of runs that ended more than
+ * `stagingRetentionHours` ago (held runs keep theirs until reviewed) and of runs that no longer
+ * exist. pg-boss prunes its own old jobs in its maintenance.
  */
 export function pruneJobDefinition(deps: { store: Store }): JobDefinition<Record<string, never>> {
   return {

@@ -20,9 +20,9 @@ export interface RecordedRun {
 }
 
 /**
- * A sync engine stand-in for queue tests: it writes a running run row (so the one-running-run
- * index guards it as the real engine is guarded), waits, and finishes the row. It stops early
- * when the job's signal aborts and then reports SYNC_CANCELLED.
+ * Builds a sync engine stand-in for queue tests. Each run writes a running run row, so the
+ * one-running-run index guards it as it guards the real engine, then waits and finishes the row.
+ * It stops early when the job's signal aborts and then reports SYNC_CANCELLED.
  */
 export function standInRunner(
   store: Store,

@@ -63,10 +63,10 @@ export function registerScheduleCommand(org: Command): void {
 
 /** Turns the options into a schedule; throws `INVALID_INPUT` unless exactly one form is given. */
 export function parseScheduleOptions(options: ScheduleOptions): Schedule {
-  const given = [options.daily, options.weekly, options.monthly, options.off].filter(
+  const forms = [options.daily, options.weekly, options.monthly, options.off].filter(
     (value) => value !== undefined,
   );
-  if (given.length !== 1) {
+  if (forms.length !== 1) {
     throw new AppError(
       'INVALID_INPUT',
       'Give exactly one of --daily HH:MM, --weekly DAY HH:MM, --monthly D HH:MM or --off.',
