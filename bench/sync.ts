@@ -1,0 +1,236 @@
+/**
+ * The sync benchmark for one store, run in its own process so that its peak resident memory is
+ * its own: `node --import tsx bench/sync.ts --store pglite|postgres --students N [--seed S]`.
+ * Prints one JSON object. `bench/run.ts` runs it once per store.
+ *
+ * It starts the emulator as a separate process serving a generated district, then measures in
+ * one run: the wire floor (fetching and `JSON.parse`-ing every page the sync reads, with the same
+ * page size and OAuth 1.0a signing), a full first sync, a no-change re-sync (counting the roster
+ * rows it wrote), and a delta sync after 1% of the children changed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+import { loadConfig } from '../src/core/config.ts';
+import { parseSecretKey } from '../src/core/crypto.ts';
+import { silentLogger } from '../src/core/logger.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { openStore, quoteIdentifier, type Store } from '../src/db/store.ts';
+import { createOneRosterClient } from '../src/oneroster/client.ts';
+import { createOrganization, saveRosterConnection } from '../src/roster/organizations.ts';
+import { runSync, type SyncDeps } from '../src/sync/run.ts';
+import { syncedCollections } from '../src/sync/steps/fetch.ts';
+
+export interface SyncBenchResult {
+  store: 'pglite' | 'postgres';
+  students: number;
+  floorSeconds: number;
+  full: { seconds: number; ratio: number; peakRssMb: number };
+  noop: { seconds: number; ratio: number; rowsWritten: number };
+  delta: { seconds: number; ratioToFull: number };
+}
+
+const pageSize = 1000;
+const secretKey = parseSecretKey(randomBytes(32).toString('hex'));
+
+interface Emulator {
+  baseUrl: string;
+  adminUrl: string;
+  process: ChildProcess;
+}
+
+/** Starts `rostersync emulator` in a child process and reads its URLs from standard output. */
+async function startEmulatorProcess(students: number, seed: string): Promise<Emulator> {
+  const root = path.resolve(import.meta.dirname, '..');
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(root, 'bin/rostersync.js'),
+      'emulator',
+      '--generate',
+      String(students),
+      '--seed',
+      seed,
+      '--port',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  let baseUrl = '';
+  for await (const line of lines) {
+    if (!baseUrl) baseUrl = line.trim();
+    const admin = /^Admin endpoint[^:]*: (\S+)/.exec(line);
+    if (admin) return { baseUrl, adminUrl: admin[1]!.replace(/\/$/, ''), process: child };
+  }
+  throw new Error('The emulator exited before printing its URLs.');
+}
+
+async function openBenchStore(
+  kind: 'pglite' | 'postgres',
+): Promise<{ store: Store; cleanUp: () => Promise<void> }> {
+  if (kind === 'pglite') {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rostersync-bench-'));
+    const store = await openStore({ databaseUrl: null, dataDir });
+    await migrateToLatest(store);
+    return { store, cleanUp: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const databaseUrl = process.env.TEST_DATABASE_URL;
+  if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const admin = await openStore({ databaseUrl, dataDir: null });
+  await admin.executeSql(`create schema ${quoteIdentifier(schema)}`);
+  const store = await openStore({ databaseUrl, dataDir: null, schema });
+  await migrateToLatest(store);
+  return {
+    store,
+    cleanUp: async () => {
+      await admin.executeSql(`drop schema ${quoteIdentifier(schema)} cascade`);
+      await admin.close();
+    },
+  };
+}
+
+/** Fetches and parses every page of every collection the sync reads; returns the seconds taken. */
+async function measureWireFloor(baseUrl: string): Promise<number> {
+  const client = createOneRosterClient({
+    endpointUrl: baseUrl,
+    version: '1.1',
+    auth: { kind: 'oauth1', key: 'emulator-key', secret: 'emulator-secret' },
+    allowPrivateEndpoints: true,
+  });
+  const started = performance.now();
+  try {
+    for (const collection of syncedCollections) {
+      for (let offset = 0; ; offset += pageSize) {
+        const response = await client.fetch(`/${collection}?limit=${pageSize}&offset=${offset}`);
+        const body = JSON.parse(response.body) as Record<string, unknown[]>;
+        if ((body[collection]?.length ?? 0) < pageSize) break;
+      }
+    }
+  } finally {
+    await client.close();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** Changes the given name of every hundredth child through the emulator's admin endpoint. */
+async function changeOnePercent(adminUrl: string, students: number): Promise<void> {
+  for (let index = 1; index <= students; index += 100) {
+    const sourcedId = `stu-${String(index).padStart(6, '0')}`;
+    const response = await fetch(`${adminUrl}/records/users/${sourcedId}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sourcedId, givenName: `Changed${index}` }),
+    });
+    if (!response.ok) throw new Error(`The emulator refused the change of ${sourcedId}: ${response.status}`);
+  }
+}
+
+async function timed<T>(body: () => Promise<T>): Promise<{ seconds: number; value: T }> {
+  const started = performance.now();
+  const value = await body();
+  return { seconds: (performance.now() - started) / 1000, value };
+}
+
+export async function benchSync(
+  kind: 'pglite' | 'postgres',
+  students: number,
+  seed: string,
+): Promise<SyncBenchResult> {
+  const emulator = await startEmulatorProcess(students, seed);
+  const { store, cleanUp } = await openBenchStore(kind);
+  try {
+    const deps: SyncDeps = {
+      store,
+      config: { ...loadConfig({}), allowPrivateEndpoints: true },
+      logger: silentLogger(),
+      secretKey: () => secretKey,
+    };
+    const org = await createOrganization(store.db, { name: 'Bench District', slug: 'bench', actor: 'bench' });
+    await saveRosterConnection(
+      store.db,
+      'bench',
+      {
+        endpointUrl: emulator.baseUrl,
+        version: '1.1',
+        authKind: 'oauth1',
+        key: 'emulator-key',
+        secret: 'emulator-secret',
+        actor: 'bench',
+      },
+      secretKey,
+    );
+    // A live district always has some record modified lately; the generated one dates every
+    // record to the same day, so one record is touched to give the watermark a recent value.
+    await touchRecord(emulator.adminUrl, 'stu-000001');
+
+    const floorSeconds = await measureWireFloor(emulator.baseUrl);
+    const sync = (mode: 'full' | 'delta') => runSync(deps, { orgId: org.id, trigger: 'cli', mode });
+
+    const full = await timed(() => sync('full'));
+    assertSucceeded('full', full.value.status);
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+
+    const noop = await timed(() => sync('full'));
+    assertSucceeded('no-change', noop.value.status);
+    const noopRun = await store.db
+      .selectFrom('syncRuns')
+      .select('progress')
+      .where('id', '=', noop.value.runId)
+      .executeTakeFirstOrThrow();
+
+    await changeOnePercent(emulator.adminUrl, students);
+    const delta = await timed(() => sync('delta'));
+    assertSucceeded('delta', delta.value.status);
+
+    const round = (value: number) => Math.round(value * 1000) / 1000;
+    return {
+      store: kind,
+      students,
+      floorSeconds: round(floorSeconds),
+      full: { seconds: round(full.seconds), ratio: round(full.seconds / floorSeconds), peakRssMb },
+      noop: {
+        seconds: round(noop.seconds),
+        ratio: round(noop.seconds / floorSeconds),
+        rowsWritten: Number(noopRun.progress.rowsWritten ?? -1),
+      },
+      delta: { seconds: round(delta.seconds), ratioToFull: round(delta.seconds / full.seconds) },
+    };
+  } finally {
+    await store.close();
+    await cleanUp();
+    emulator.process.kill('SIGTERM');
+  }
+}
+
+/** Touches one existing record: even an empty patch sets its `dateLastModified` to now. */
+async function touchRecord(adminUrl: string, sourcedId: string): Promise<void> {
+  await fetch(`${adminUrl}/records/users/${sourcedId}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sourcedId }),
+  });
+}
+
+function assertSucceeded(name: string, status: string): void {
+  if (status !== 'succeeded') throw new Error(`The ${name} sync ended ${status}; see the run report.`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      store: { type: 'string', default: 'pglite' },
+      students: { type: 'string', default: '2000' },
+      seed: { type: 'string', default: 'bench' },
+    },
+  });
+  const kind = values.store === 'postgres' ? 'postgres' : 'pglite';
+  const result = await benchSync(kind, Number(values.students), values.seed);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
