@@ -48,6 +48,9 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--token-ttl <seconds>', 'lifetime of OAuth 2 access tokens', '3600')
     .action((flags: EmulatorFlags) =>
       runCommand(async (context) => {
+        if (flags.data !== undefined && flags.generate !== undefined) {
+          throw new AppError('INVALID_INPUT', 'Give --data or --generate, not both.');
+        }
         const version = parseVersion(flags.oneroster);
         const students =
           flags.generate === undefined ? undefined : parseWholeNumber('--generate', flags.generate, 1);
