@@ -30,6 +30,12 @@ export interface MatchOptions {
   firstSync: boolean;
   /** Auto-carryover: archived children of earlier years may match and be restored. */
   carryover: boolean;
+  /**
+   * Whether `incoming` is the whole roster (a full sync). In a delta it is not, so a child whose
+   * `sourcedId` is absent may still be on the roster, and a secondary-key hit on it only raises a
+   * review. Default true.
+   */
+  rosterComplete?: boolean;
 }
 
 export type MatchKey = 'sourcedId' | 'identifier' | 'userId' | 'name';
@@ -77,7 +83,8 @@ export function matchChildren(
   }
 
   const movable = current.filter((c) => !claimed.has(c.id) && !(c.sourcedId && incomingIds.has(c.sourcedId)));
-  resolveTier(pending(), (child) => secondaryCandidates(child, movable), false);
+  const rosterComplete = options.rosterComplete ?? true;
+  resolveTier(pending(), (child) => secondaryCandidates(child, movable, rosterComplete), false);
 
   if (options.firstSync) {
     const handEntered = current.filter(
@@ -168,7 +175,23 @@ function sharedUserId(a: readonly UserId[], b: readonly UserId[]): UserId | null
   return null;
 }
 
-function secondaryCandidates(child: IncomingChild, pool: readonly CandidateChild[]): TierHit | null {
+function secondaryCandidates(
+  child: IncomingChild,
+  pool: readonly CandidateChild[],
+  rosterComplete = true,
+): TierHit | null {
+  const hit = secondaryHit(child, pool);
+  if (hit && !rosterComplete && hit.candidates.some((candidate) => candidate.sourcedId !== null)) {
+    return {
+      ...hit,
+      certain: false,
+      reason: `${hit.reason}, and a delta sync cannot tell whether the other child left the roster`,
+    };
+  }
+  return hit;
+}
+
+function secondaryHit(child: IncomingChild, pool: readonly CandidateChild[]): TierHit | null {
   const byIdentifier = pool.filter((candidate) => sameIdentifier(candidate.identifier, child.identifier));
   if (byIdentifier.length > 0) {
     const describe = `the identifier ${JSON.stringify(child.identifier)}`;

@@ -136,3 +136,12 @@ function isRosterRole(role: string): boolean {
 function gradeKey(grade: string): string {
   return normalizeGradeCode(grade) ?? grade.trim().toLowerCase();
 }
+
+/**
+ * Returns a test of whether any of a record's grades is in the admin's grade filter, comparing
+ * grade codes so that `K`, `00` and `Kindergarten` all match `KG`. An empty filter matches all.
+ */
+export function gradeFilterMatcher(filter: readonly string[]): (grades: readonly string[]) => boolean {
+  const wanted = new Set(filter.map(gradeKey));
+  return (grades) => wanted.size === 0 || grades.some((grade) => wanted.has(gradeKey(grade)));
+}

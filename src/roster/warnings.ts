@@ -22,6 +22,7 @@ export const warningCodes = {
   CHILD_MATCHED_BY_NAME: 'A roster child was linked to a hand-entered child by name and birth date.',
   CHILD_RESTORED_FROM_ARCHIVE: 'A roster child was matched to an archived child, which was restored.',
   CHILD_POSSIBLE_DUPLICATE: 'A roster child may be a child already on the platform: an admin should review.',
+  CHILD_SAME_NAME: 'Several roster children share a name; they were kept as separate children.',
 
   // journeys and licences
   JOURNEY_PRODUCT_UNLICENSED:

@@ -38,6 +38,8 @@ export interface DesiredEducator {
   userIds: UserId[];
   /** Every school the source lists for the educator, primary org first. */
   schoolSourcedIds: string[];
+  /** The org the source marks primary (1.2 `primaryOrg`), or null when it marks none (1.1). */
+  primarySchoolSourcedId?: string | null;
   /** The one school the platform records; the map step picks the primary org, else the first. */
   schoolSourcedId: string | null;
 }

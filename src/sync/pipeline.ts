@@ -8,6 +8,7 @@ import { loadStoredRoster, type StoredRoster } from '../db/queries/stored-roster
 import { finishRun, insertRunWarnings, saveRunPlan } from '../db/queries/sync-runs.ts';
 import type { Database, Organization, SyncSettings } from '../db/schema.ts';
 import type { RosterSource } from '../oneroster/source.ts';
+import { checkSeats } from '../roster/journeys.ts';
 import { countPlan } from './counts.ts';
 import type { DesiredRoster, WarningSink } from './model.ts';
 import { type ModeDecision, nextWatermark } from './mode.ts';
@@ -19,7 +20,7 @@ import { applyDataRules } from './steps/data-rules.ts';
 import { type FetchResult, fetchCollections, type SyncedCollection } from './steps/fetch.ts';
 import { assignChildClassrooms, mapStagedRecords } from './steps/map.ts';
 import { matchRecords } from './steps/match.ts';
-import { placeNewChildren } from './steps/place.ts';
+import { loadPlacementContext, placeNewChildren } from './steps/place.ts';
 import { buildPlan } from './steps/plan.ts';
 import { checkSafeguard } from './steps/safeguard.ts';
 import { applyScope } from './steps/scope.ts';
@@ -71,6 +72,7 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
   applyDataRules(desired, settings, sink);
   assignChildClassrooms(desired);
   const match = matchRecords(desired, stored, settings, sink);
+  const placement = await loadPlacementContext(db, org, runId, context.clock.now(), sink);
   const plan = buildPlan({
     orgId: org.id,
     runId,
@@ -78,7 +80,7 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
     stored,
     match,
     settings,
-    place: (children) => placeNewChildren(children, settings, sink),
+    place: (children) => placeNewChildren(children, placement, sink),
     sink,
   });
   const counts = countPlan(plan);
@@ -112,6 +114,9 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
       now: context.clock.now(),
       onProgress: (done, total) => context.progress({ phase: 'applying', done, total }),
     });
+    // Seats are counted on the roster as applied, so the run's new children count.
+    for (const warning of await checkSeats(trx, org.id))
+      sink.add(warning.code, warning.sourcedId, warning.message);
     await insertRunWarnings(trx, runId, sink.list());
     await finishRun(trx, runId, {
       status: 'succeeded',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { type CandidateChild, type IncomingChild, matchChildren } from '../../src/roster/matching.ts';
 import { nameKey } from '../../src/roster/names.ts';
+import { sameNameWarnings } from '../../src/roster/same-name.ts';
 
 function incoming(sourcedId: string, extra: Partial<IncomingChild> = {}): IncomingChild {
   return {
@@ -260,5 +261,56 @@ describe('matchChildren', () => {
         fromArchive: false,
       });
     }
+  });
+});
+
+describe('matchChildren in a delta', () => {
+  it('raises a review instead of moving a linked child', () => {
+    const outcome = matchChildren(
+      [incoming('new-1', { identifier: '12345' })],
+      [stored('a', { sourcedId: 'old-1', identifier: '12345' })],
+      [],
+      { firstSync: false, carryover: false, rosterComplete: false },
+    );
+    const match = outcome.matches.get('new-1');
+    expect(match?.kind).toBe('new');
+    expect(match?.kind === 'new' && match.duplicate?.candidateIds).toEqual(['a']);
+    expect(outcome.warnings.map((warning) => warning.code)).toEqual(['CHILD_POSSIBLE_DUPLICATE']);
+  });
+
+  it('still links an unlinked child by identifier', () => {
+    const outcome = matchChildren(
+      [incoming('new-1', { identifier: '12345' })],
+      [stored('m', { origin: 'manual', identifier: '12345' })],
+      [],
+      { firstSync: false, carryover: false, rosterComplete: false },
+    );
+    expect(outcome.matches.get('new-1')).toEqual({
+      kind: 'linked',
+      childId: 'm',
+      key: 'identifier',
+      fromArchive: false,
+    });
+  });
+});
+
+describe('sameNameWarnings', () => {
+  it('tells children apart by birth date', () => {
+    const warnings = sameNameWarnings([
+      incoming('a', { birthDate: '2020-01-01' }),
+      incoming('b', { givenName: 'ANA', birthDate: '2021-01-01' }),
+      incoming('c', { givenName: 'Noah', birthDate: '2020-01-01' }),
+    ]);
+    expect(warnings.map((warning) => [warning.code, warning.sourcedId])).toEqual([
+      ['CHILD_SAME_NAME', 'a'],
+      ['CHILD_SAME_NAME', 'b'],
+    ]);
+    expect(warnings[0]?.message).toMatch(/different birth date/);
+  });
+
+  it('flags one name without birth dates', () => {
+    const warnings = sameNameWarnings([incoming('a'), incoming('b')]);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]?.message).toMatch(/do not tell them apart/);
   });
 });

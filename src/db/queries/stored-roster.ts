@@ -5,7 +5,8 @@ import type { Database } from '../schema.ts';
 
 /**
  * The organization's roster as stored, loaded by the sync to compare with the desired roster.
- * Archived and merged rows are left out: a sync never changes them.
+ * Archived and merged rows are left out, because a sync never changes them, except archived
+ * children in `archivedChildren`, which carryover may restore.
  */
 export interface StoredRow {
   id: string;
@@ -101,11 +102,16 @@ export interface StoredRoster {
   memberships: Map<string, StoredMembership>;
   /** Children without a `sourcedId` (typed in by hand), for matching by name and date of birth. */
   unlinkedChildren: StoredChild[];
+  /**
+   * Archived children (not merged) of earlier school years, for carryover matching and for the
+   * first-sync check. A sync changes one only by restoring it.
+   */
+  archivedChildren: (StoredChild & { archivedSchoolYear: number })[];
   /** Child-contact links keyed by `childId:contactId`. */
   contactLinks: Map<string, StoredContactLink>;
 }
 
-/** Loads the organization's current (not archived, not merged) roster. */
+/** Loads the organization's current (not archived, not merged) roster and its archived children. */
 export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Promise<StoredRoster> {
   const schools = await db
     .selectFrom('schools')
@@ -149,40 +155,48 @@ export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Pro
     .where('orgId', '=', orgId)
     .execute();
 
+  const childColumns = [
+    'id',
+    'sourcedId',
+    'status',
+    'sourceStatus',
+    'origin',
+    'schoolId',
+    'classroomId',
+    'givenName',
+    'familyName',
+    'middleName',
+    'preferredGivenName',
+    'preferredFamilyName',
+    'nameKey',
+    'identifier',
+    'userIds',
+    'birthDate',
+    'sex',
+    'americanIndianOrAlaskaNative',
+    'asian',
+    'blackOrAfricanAmerican',
+    'nativeHawaiianOrOtherPacificIslander',
+    'white',
+    'twoOrMoreRaces',
+    'hispanicOrLatino',
+    'grade',
+    'enabled',
+    'journey',
+    'level',
+  ] as const;
   const children = await db
     .selectFrom('children')
-    .select([
-      'id',
-      'sourcedId',
-      'status',
-      'sourceStatus',
-      'origin',
-      'schoolId',
-      'classroomId',
-      'givenName',
-      'familyName',
-      'middleName',
-      'preferredGivenName',
-      'preferredFamilyName',
-      'nameKey',
-      'identifier',
-      'userIds',
-      'birthDate',
-      'sex',
-      'americanIndianOrAlaskaNative',
-      'asian',
-      'blackOrAfricanAmerican',
-      'nativeHawaiianOrOtherPacificIslander',
-      'white',
-      'twoOrMoreRaces',
-      'hispanicOrLatino',
-      'grade',
-      'enabled',
-      'journey',
-      'level',
-    ])
+    .select(childColumns)
     .where('orgId', '=', orgId)
     .where('archivedAt', 'is', null)
+    .where('mergedIntoId', 'is', null)
+    .execute();
+  const archivedChildren = await db
+    .selectFrom('children')
+    .select([...childColumns, 'archivedSchoolYear'])
+    .where('orgId', '=', orgId)
+    .where('archivedAt', 'is not', null)
     .where('mergedIntoId', 'is', null)
     .execute();
 
@@ -236,6 +250,10 @@ export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Pro
     contacts: bySourcedId(contacts),
     memberships: bySourcedId(memberships),
     unlinkedChildren: children.filter((child) => child.sourcedId === null),
+    archivedChildren: archivedChildren.map((child) => ({
+      ...child,
+      archivedSchoolYear: child.archivedSchoolYear ?? 0,
+    })),
     contactLinks: new Map(links.map((link) => [`${link.childId}:${link.contactId}`, link])),
   };
 }

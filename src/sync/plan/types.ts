@@ -55,6 +55,8 @@ export interface SyncPlan {
   contactLinks: LinkPlan;
   /** New children raised for review, by their planned row id. */
   possibleDuplicates: { childId: string; candidateIds: string[]; reason: string }[];
+  /** Archived children that carryover brings back; restored before the updates are written. */
+  restoredChildren?: string[];
 }
 
 export function emptyKindPlan(): KindPlan {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 
 import type { Database } from '../../db/schema.ts';
+import { restoreArchivedChildren } from '../../roster/archive.ts';
 import { tableOf } from '../plan/columns.ts';
 import type { SyncPlan } from '../plan/types.ts';
 import { insertRows, updateRows, updateRowsById } from '../plan/write.ts';
@@ -27,6 +28,10 @@ export async function applyPlan(
 ): Promise<number> {
   const touched = { updatedAt: options.now.toISOString(), lastSeenRunId: options.runId };
   const steps: (() => Promise<number>)[] = [];
+
+  // Archived rows reject every update but their restore, so carried-over children come back first.
+  const restored = plan.restoredChildren ?? [];
+  if (restored.length > 0) steps.push(() => restoreArchivedChildren(db, plan.orgId, restored, options.runId));
 
   for (const kind of planOrder) {
     const kindPlan = plan.kinds[kind];

@@ -137,6 +137,7 @@ function mapUser(desired: DesiredRoster, user: User): void {
       identifier: user.identifier,
       userIds: user.userIds,
       schoolSourcedIds: orgs,
+      primarySchoolSourcedId: user.primaryOrgSourcedId,
       schoolSourcedId: schoolOf(desired, orgs),
     });
   } else if (contactRoles.has(user.role)) {

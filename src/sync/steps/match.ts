@@ -1,5 +1,7 @@
-import type { StoredRoster } from '../../db/queries/stored-roster.ts';
+import type { StoredChild, StoredRoster } from '../../db/queries/stored-roster.ts';
 import type { SyncSettings } from '../../db/schema.ts';
+import { type CandidateChild, matchChildren } from '../../roster/matching.ts';
+import { sameNameWarnings } from '../../roster/same-name.ts';
 import { type DesiredRoster, kindRecord, type WarningSink } from '../model.ts';
 import type { RecordKind } from '../report.ts';
 
@@ -18,14 +20,16 @@ export interface MatchResult {
 }
 
 /**
- * Match step: links each desired record to the stored row it is. The default links by
- * `sourcedId` only, so a record whose `sourcedId` is new is created.
+ * Match step: links each desired record to the stored row it is. Every kind but children links
+ * by `sourcedId` only, so a record whose `sourcedId` is new is created.
  *
- * The rules module plugs in here: the stable secondary keys (`identifier`, a `userIds` entry, a
- * source system's new `sourcedId`), unlinked hand-typed children by normalized name and date of
- * birth on the first sync, and archived children with auto-carryover on. A link to a row whose
- * `sourcedId` differs makes the planner rewrite that row's `sourcedId`. Ambiguous or weak matches
- * go to `possibleDuplicates` and stay unlinked; never merge silently on a weak key.
+ * Children go through `matchChildren` of `src/roster/matching.ts`: `sourcedId`; the stable
+ * secondary keys (`identifier`, a `userIds` entry) that follow a child whose `sourcedId` changed;
+ * on the first sync, unlinked hand-typed children by normalized name and date of birth; and with
+ * auto-carryover on, archived children (`stored.archivedChildren`), which the planner restores. A
+ * link to a row whose `sourcedId` differs makes the planner rewrite that row's `sourcedId`.
+ * Ambiguous or weak matches go to `possibleDuplicates` and stay unlinked, so nothing merges
+ * silently on a weak key. A child sent as `tobedeleted` links by `sourcedId` only.
  */
 export function matchRecords(
   desired: DesiredRoster,
@@ -33,10 +37,9 @@ export function matchRecords(
   settings: SyncSettings,
   sink: WarningSink,
 ): MatchResult {
-  void settings;
-  void sink;
   const links = kindRecord((kind) => {
     const map = new Map<string, string>();
+    if (kind === 'children') return map;
     const storedRows = stored[kind] as Map<string, { id: string }>;
     for (const sourcedId of (desired[kind] as Map<string, unknown>).keys()) {
       const row = storedRows.get(sourcedId);
@@ -44,5 +47,49 @@ export function matchRecords(
     }
     return map;
   });
-  return { links, possibleDuplicates: [] };
+
+  const children = [...desired.children.values()];
+  for (const child of children) {
+    const row = stored.children.get(child.sourcedId);
+    if (child.status !== 'active' && row) links.children.set(child.sourcedId, row.id);
+  }
+  const removed = new Set(links.children.values());
+  const current = [...stored.children.values(), ...stored.unlinkedChildren]
+    .filter((row) => !removed.has(row.id))
+    .map((row) => toCandidate(row, null));
+  const archived = stored.archivedChildren.map((row) => toCandidate(row, row.archivedSchoolYear));
+
+  const incoming = children
+    .filter((child) => child.status === 'active')
+    .map((child) => ({ ...child, birthDate: child.demographics?.birthDate ?? null }));
+  const firstSync =
+    stored.children.size === 0 && !stored.archivedChildren.some((row) => row.sourcedId !== null);
+  const outcome = matchChildren(incoming, current, archived, {
+    firstSync,
+    carryover: settings.carryover,
+    rosterComplete: desired.mode === 'full' && desired.complete.children,
+  });
+
+  const possibleDuplicates: PossibleDuplicate[] = [];
+  for (const [sourcedId, match] of outcome.matches) {
+    if (match.kind === 'linked') links.children.set(sourcedId, match.childId);
+    else if (match.duplicate) possibleDuplicates.push({ sourcedId, ...match.duplicate });
+  }
+  for (const warning of [...outcome.warnings, ...sameNameWarnings(incoming)]) {
+    sink.add(warning.code, warning.sourcedId, warning.message);
+  }
+  return { links, possibleDuplicates };
+}
+
+function toCandidate(row: StoredChild, archivedSchoolYear: number | null): CandidateChild {
+  return {
+    id: row.id,
+    sourcedId: row.sourcedId,
+    origin: row.origin,
+    nameKey: row.nameKey,
+    identifier: row.identifier,
+    userIds: row.userIds,
+    birthDate: row.birthDate,
+    archivedSchoolYear,
+  };
 }

@@ -54,6 +54,7 @@ export function buildPlan(input: PlanInput): SyncPlan {
   const { desired, stored, match, settings } = input;
   const kinds = kindRecord(() => emptyKindPlan());
   const storedById = kindRecord((kind) => indexById(input.stored, kind));
+  const restoredChildren = indexRestoredChildren(input, storedById.children);
   const ids = plannedIds(input);
   const resolve: Resolve = (kind, sourcedId) => {
     if (sourcedId === null) return null;
@@ -125,7 +126,31 @@ export function buildPlan(input: PlanInput): SyncPlan {
     const childId = ids.children.get(duplicate.sourcedId);
     return childId ? [{ childId, candidateIds: duplicate.candidateIds, reason: duplicate.reason }] : [];
   });
-  return { version: 1, orgId: input.orgId, mode: desired.mode, kinds, contactLinks, possibleDuplicates };
+  return {
+    version: 1,
+    orgId: input.orgId,
+    mode: desired.mode,
+    kinds,
+    contactLinks,
+    possibleDuplicates,
+    restoredChildren,
+  };
+}
+
+/**
+ * Adds the archived children that matching linked (carryover) to the rows to update, as if
+ * inactive, so that each counts as reactivated; returns their ids for the apply step to restore
+ * first. Archived children that were not linked stay out, so they are never deactivated.
+ */
+function indexRestoredChildren(input: PlanInput, rows: Map<string, StoredRow>): string[] {
+  const linked = new Set(input.match.links.children.values());
+  const restored: string[] = [];
+  for (const row of input.stored.archivedChildren) {
+    if (!linked.has(row.id)) continue;
+    rows.set(row.id, { ...row, status: 'inactive' });
+    restored.push(row.id);
+  }
+  return restored;
 }
 
 function indexById(stored: StoredRoster, kind: RecordKind): Map<string, StoredRow> {
