@@ -171,7 +171,25 @@ export async function benchSync(
     await touchRecord(emulator.adminUrl, 'stu-000001');
 
     const floorSeconds = await measureWireFloor(emulator.baseUrl);
-    const sync = (mode: 'full' | 'delta') => runSync(deps, { orgId: org.id, trigger: 'cli', mode });
+    const sync = (mode: 'full' | 'delta') => {
+      const started = performance.now();
+      const phases: string[] = [];
+      let last = '';
+      return runSync(deps, {
+        orgId: org.id,
+        trigger: 'cli',
+        mode,
+        onProgress: (progress) => {
+          const step =
+            progress.phase === 'fetching' ? `fetching ${progress.collection ?? ''}` : progress.phase;
+          if (step === last) return;
+          last = step;
+          phases.push(`${step} at ${((performance.now() - started) / 1000).toFixed(2)}s`);
+        },
+      }).finally(() => {
+        if (process.env.BENCH_PHASES) process.stderr.write(`${kind} ${mode}: ${phases.join(', ')}\n`);
+      });
+    };
 
     const full = await timed(() => sync('full'));
     assertSucceeded('full', full.value.status);

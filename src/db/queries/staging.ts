@@ -45,7 +45,7 @@ export async function* readStagedRecords<T>(
   db: Kysely<Database>,
   runId: string,
   collection: string,
-  chunkSize = 5000,
+  chunkSize = 20_000,
 ): AsyncGenerator<T[]> {
   let after: string | null = null;
   for (;;) {

@@ -4,7 +4,7 @@ import { AppError, isAppError } from '../../core/errors.ts';
 import { insertStagedRecords } from '../../db/queries/staging.ts';
 import type { Database } from '../../db/schema.ts';
 import type { CollectionOutcome, RosterSource } from '../../oneroster/source.ts';
-import type { CollectionName } from '../../oneroster/types.ts';
+import type { CollectionName, RecordIssue } from '../../oneroster/types.ts';
 import type { WarningSink } from '../model.ts';
 
 /** Collections a sync reads, in the order it reads them. Courses are not needed by the mapping. */
@@ -57,43 +57,50 @@ export interface FetchOptions {
 export async function fetchCollections(options: FetchOptions): Promise<FetchResult> {
   const outcomes = {} as Record<SyncedCollection, CollectionOutcome>;
   const received = {} as Record<SyncedCollection, number>;
+  const issues = new Map<SyncedCollection, RecordIssue[]>();
   let maxDateLastModified: string | null = null;
   let failedRecords = 0;
 
-  for (const collection of syncedCollections) {
-    options.signal?.throwIfAborted();
+  // The first failure stops the other collections' requests.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+
+  const fetchOne = async (collection: SyncedCollection): Promise<void> => {
+    const collected: RecordIssue[] = [];
+    issues.set(collection, collected);
     let count = 0;
     let outcome: CollectionOutcome;
+    // One staging write stays in flight while the next page is fetched.
+    let pending: Promise<void> = Promise.resolve();
     try {
-      const pull = options.source.pull(collection, {
-        modifiedSince: options.modifiedSince,
-        signal: options.signal,
-      });
+      const pull = options.source.pull(collection, { modifiedSince: options.modifiedSince, signal });
       for await (const page of pull) {
-        for (const issue of page.issues) {
-          if (issue.severity === 'error') failedRecords += 1;
-          const where = issue.file ? ` (${issue.file}${issue.line ? ` line ${issue.line}` : ''})` : '';
-          options.sink.add(issue.code, issue.sourcedId, `${collection}${where}: ${issue.message}`);
-        }
+        collected.push(...page.issues);
         for (const record of page.records) {
           const modified = record.dateLastModified;
           if (modified !== null && (maxDateLastModified === null || modified > maxDateLastModified)) {
             maxDateLastModified = modified;
           }
         }
-        await insertStagedRecords(options.db, options.runId, collection, page.records);
+        await pending;
+        pending = insertStagedRecords(options.db, options.runId, collection, page.records);
         count += page.records.length;
         await options.onPage?.(collection, count, null);
       }
+      await pending;
       outcome = pull.outcome();
     } catch (error) {
-      if (collection !== 'demographics' || !isAppError(error) || !demographicsTolerated.has(error.code))
+      await pending.catch(() => undefined);
+      if (collection !== 'demographics' || !isAppError(error) || !demographicsTolerated.has(error.code)) {
         throw error;
-      options.sink.add(
-        error.code,
-        null,
-        `Demographics could not be read: ${error.message} Children keep their stored birth dates and demographics.`,
-      );
+      }
+      collected.push({
+        collection,
+        sourcedId: null,
+        severity: 'warning',
+        code: error.code,
+        message: `Demographics could not be read: ${error.message} Children keep their stored birth dates and demographics.`,
+      });
       outcome = {
         complete: false,
         reason: error.message,
@@ -102,13 +109,60 @@ export async function fetchCollections(options: FetchOptions): Promise<FetchResu
         forbidden: true,
       };
     }
-
     outcomes[collection] = outcome;
     received[collection] = count;
-    checkOutcome(options, collection, outcome);
+  };
+
+  await runConcurrently(syncedCollections, concurrentCollections, async (collection) => {
+    try {
+      await fetchOne(collection);
+    } catch (error) {
+      stop.abort(error);
+      throw error;
+    }
+  });
+
+  // Warnings go to the report in collection order, whatever order the pages arrived in.
+  for (const collection of syncedCollections) {
+    for (const issue of issues.get(collection) ?? []) {
+      if (issue.severity === 'error') failedRecords += 1;
+      const where = issue.file ? ` (${issue.file}${issue.line ? ` line ${issue.line}` : ''})` : '';
+      const prefix = issue.code.startsWith('ONEROSTER_') ? '' : `${collection}${where}: `;
+      options.sink.add(issue.code, issue.sourcedId, `${prefix}${issue.message}`);
+    }
+    checkOutcome(options, collection, outcomes[collection]);
   }
 
   return { outcomes, received, maxDateLastModified, failedRecords };
+}
+
+/** Collections read at once; the client limits requests per host on its own as well. */
+const concurrentCollections = 3;
+
+/**
+ * Runs `task` over `items` with at most `limit` at once. Rejects with the first failure once
+ * every started task has settled, so no staging write outlives the call.
+ */
+async function runConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let firstError: unknown = null;
+  const worker = async () => {
+    while (next < items.length && firstError === null) {
+      const item = items[next]!;
+      next += 1;
+      try {
+        await task(item);
+      } catch (error) {
+        firstError ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (firstError !== null) throw firstError;
 }
 
 const demographicsTolerated = new Set([
