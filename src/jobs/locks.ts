@@ -35,6 +35,13 @@ export async function claimSync(db: Kysely<Database>, claim: SyncClaim): Promise
   return jobsDb(db)
     .transaction()
     .execute(async (trx) => {
+      const held = await trx
+        .selectFrom('jobLocks')
+        .select('lockKey')
+        .where('lockKey', '=', syncLockKey(claim.orgId))
+        .executeTakeFirst();
+      if (held) return 'org-busy';
+
       if (claim.rosterHost) {
         await sql`select pg_advisory_xact_lock(hashtext(${`rostersync-host:${claim.rosterHost}`}))`.execute(
           trx,

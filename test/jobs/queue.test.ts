@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { silentLogger } from '../../src/core/logger.ts';
+import { claimSync, releaseSync } from '../../src/jobs/locks.ts';
 import type { JobQueue } from '../../src/jobs/queue.ts';
 import { recoverStaleClaims } from '../../src/jobs/recovery.ts';
 import { enqueueSync, type SyncRunner, syncJobDefinition, syncQueueName } from '../../src/jobs/sync-job.ts';
@@ -54,7 +55,7 @@ describeEachStore('sync queue', ({ store }) => {
   it('never runs one organization twice at once', async () => {
     const org = await createTestOrg(store);
     const { runner, runs } = standInRunner(store, { durationMs: 600 });
-    const first = opened.queue;
+    const first = await openQueueOn(store, opened.schema);
     const second = await openQueueOn(store, opened.schema);
     try {
       await first.registerJob(definition(first, runner, 'worker-a', store));
@@ -62,7 +63,11 @@ describeEachStore('sync queue', ({ store }) => {
       await enqueueSync(first, { orgId: org.id, trigger: 'manual' });
       await first.startWorkers();
       await second.startWorkers();
-      await waitFor(() => runs.length === 0 && first.runningJobIds().length > 0, 10_000, 'the first run');
+      await waitFor(
+        () => runs.length === 0 && first.runningJobIds().length + second.runningJobIds().length > 0,
+        10_000,
+        'the first run',
+      );
       // Requested while the first runs: a second worker picks it up, finds the organization busy
       // and puts it back until the first run has finished.
       await enqueueSync(second, { orgId: org.id, trigger: 'manual' });
@@ -75,15 +80,28 @@ describeEachStore('sync queue', ({ store }) => {
       await first.stop({ graceMs: 5_000 });
     }
   });
-});
 
-describeEachStore('sync job failures', ({ store }) => {
-  let opened: Awaited<ReturnType<typeof openTestQueue>>;
-  beforeAll(async () => {
-    opened = await openTestQueue(store);
-  });
-  afterAll(async () => {
-    await opened?.close();
+  it('limits syncs per roster host', async () => {
+    const [a, b, c] = await Promise.all([createTestOrg(store), createTestOrg(store), createTestOrg(store)]);
+    const claim = (orgId: string, rosterHost: string) =>
+      claimSync(store.db, {
+        orgId,
+        rosterHost,
+        jobId: `job-${orgId}`,
+        workerId: 'w-host',
+        hostLimit: 1,
+        staleAfterSeconds: 90,
+      });
+
+    expect(await claim(a!.id, 'roster.example.org')).toBe('claimed');
+    expect(await claim(b!.id, 'roster.example.org')).toBe('host-busy');
+    expect(await claim(c!.id, 'other.example.org')).toBe('claimed');
+    expect(await claim(a!.id, 'roster.example.org')).toBe('org-busy');
+
+    await releaseSync(store.db, a!.id, 'w-host');
+    expect(await claim(b!.id, 'roster.example.org')).toBe('claimed');
+    await releaseSync(store.db, b!.id, 'w-host');
+    await releaseSync(store.db, c!.id, 'w-host');
   });
 
   it('retries transient failures later', async () => {
@@ -93,7 +111,8 @@ describeEachStore('sync job failures', ({ store }) => {
       durationMs: 10,
       failWith: (orgId) => (orgId === transient.id ? 'ONEROSTER_SERVER_ERROR' : 'ONEROSTER_AUTH_REJECTED'),
     });
-    const { queue, schema } = opened;
+    const { schema } = opened;
+    const queue = await openQueueOn(store, schema);
     await queue.registerJob(definition(queue, runner, 'w-retry', store));
     const transientJob = await enqueueSync(queue, { orgId: transient.id, trigger: 'scheduled' });
     const finalJob = await enqueueSync(queue, { orgId: final.id, trigger: 'scheduled' });
@@ -115,16 +134,6 @@ describeEachStore('sync job failures', ({ store }) => {
     expect(runs.filter((run) => run.orgId === transient.id)).toHaveLength(1);
     expect(runs.filter((run) => run.orgId === final.id)).toHaveLength(1);
     await queue.stop({ graceMs: 5_000 });
-  });
-});
-
-describeEachStore('worker death and shutdown', ({ store }) => {
-  let opened: Awaited<ReturnType<typeof openTestQueue>>;
-  beforeAll(async () => {
-    opened = await openTestQueue(store);
-  });
-  afterAll(async () => {
-    await opened?.close();
   });
 
   it('recovers the run of a dead worker', async () => {
