@@ -66,7 +66,7 @@ export async function checkSeats(db: Kysely<Database>, orgId: string): Promise<R
     );
 }
 
-/** Which children the Bulk Journey Updater changes: exactly one field is set. */
+/** Selection of children the Bulk Journey Updater changes, by exactly one field. */
 export type JourneyTarget =
   { school: string } | { classroom: string } | { grade: string } | { children: readonly string[] };
 

@@ -155,7 +155,7 @@ interface TierHit {
   key: MatchKey;
   /** False for a hit that may only raise a review, never link (a name without birth dates). */
   certain: boolean;
-  /** Why the candidates are possible duplicates, for the review item. */
+  /** Reason the candidates are possible duplicates, shown in the review item. */
   reason: string;
   /** The key in words, e.g. "the identifier 1234". */
   describe: string;

@@ -138,7 +138,7 @@ function chooseCandidate(candidateIds: readonly string[], intoId: string | null)
   return candidateIds[0]!;
 }
 
-/** The older child's row after it absorbs the newer one's roster link and fields. */
+/** Builds the older child's columns after it absorbs the newer one's roster link and fields. */
 function mergedFields(older: ChildRow, newer: ChildRow) {
   const fromRoster = newer.sourcedId !== null;
   const roster = fromRoster ? newer : older;

@@ -95,7 +95,7 @@ export interface PlacementInput {
 
 export interface Placement {
   level: Level;
-  /** What decided the level. */
+  /** Source of the level. */
   basis: 'grade' | 'grade-and-age' | 'age' | 'default';
   warnings: RosterWarning[];
 }

@@ -4,7 +4,7 @@ import { rosterWarning, type RosterWarning } from './warnings.ts';
 
 /**
  * Warns with `CHILD_SAME_NAME` about each group of incoming children that share a name key. They
- * stay separate children, because each has its own `sourcedId`; the warning says whether their
+ * stay separate children, because each has its own `sourcedId`; the warning states whether their
  * birth dates tell them apart, so an admin can spot a child entered twice in the source.
  */
 export function sameNameWarnings(incoming: readonly IncomingChild[]): RosterWarning[] {

@@ -36,7 +36,7 @@ export interface SkippedCounts {
  *
  * - Schools: those in `filter.schools` (all when empty). Orgs that are not schools pass through.
  * - Classes: in an in-scope school, and with a grade in `filter.grades` (a class without a grade
- *   code passes the grade filter, because nothing says it is out).
+ *   code passes the grade filter, because nothing marks it as out).
  * - Children: at an in-scope school (by `orgs` or by an in-scope class), and with a grade in the
  *   filter; a child without a grade code is judged by the grades of their classes, and passes when
  *   those have none either.

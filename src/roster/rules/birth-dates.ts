@@ -1,6 +1,6 @@
 import { rosterWarning, type RosterWarning } from '../warnings.ts';
 
-/** What the birth date check reads about each child. */
+/** Fields of a child that the birth date check reads. */
 export interface RuleChild {
   sourcedId: string;
   birthDate: string | null;

@@ -1,7 +1,7 @@
 import { listForMessage, rosterWarning, type RosterWarning } from '../warnings.ts';
 import { compareText, educatorRoles, type RuleClass, type RuleEnrollment } from './types.ts';
 
-/** An educator as the school rule sees it. */
+/** Fields of an educator that the school rule reads. */
 export interface RuleEducator {
   sourcedId: string;
   /** In-scope schools the roster lists the educator at (`orgs`, or 1.2 `roles[].org`). */

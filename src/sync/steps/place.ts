@@ -8,13 +8,13 @@ import { journeyForNewChildren } from '../../roster/journeys.ts';
 import { defaultSchoolYearStart, placeChild } from '../../roster/placement.ts';
 import type { DesiredChild, WarningSink } from '../model.ts';
 
-/** Where a new child starts: its educational journey (product codes) and starting level. */
+/** Starting point of a new child: its educational journey (product codes) and starting level. */
 export interface Placement {
   journey: string[];
   level: string | null;
 }
 
-/** What placement needs beyond the children, loaded once per run. */
+/** Run-wide inputs of placement, loaded once per run. */
 export interface PlacementContext {
   /** The default journey without the products the organization is no longer licensed for. */
   journey: string[];
