@@ -18,8 +18,6 @@ export interface SyncClaim {
   workerId: string;
   /** Syncs that may hold claims on one roster host at once. */
   hostLimit: number;
-  /** A claim whose heartbeat is older than this counts as abandoned, not as busy. */
-  staleAfterSeconds: number;
 }
 
 export type ClaimOutcome = 'claimed' | 'org-busy' | 'host-busy';

@@ -201,7 +201,8 @@ async function registerJobKinds(
       runner,
       workerId,
       hostConcurrency: settings.hostConcurrency,
-      concurrency: settings.workerConcurrency,
+      // PGlite is one connection, and a sync holds it for its whole apply transaction.
+      concurrency: deps.store.kind === 'pglite' ? 1 : settings.workerConcurrency,
       pollingIntervalSeconds: deps.pollingIntervalSeconds,
       busyDelaySeconds: deps.busyDelaySeconds,
     }),

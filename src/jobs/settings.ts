@@ -12,7 +12,7 @@ export interface JobSettings {
   spreadMinutes: number;
   /** Syncs that may read one roster host at the same time (`ROSTERSYNC_HOST_CONCURRENCY`, default 4). */
   hostConcurrency: number;
-  /** Sync jobs one worker process runs at once (`ROSTERSYNC_WORKER_CONCURRENCY`, default 2). */
+  /** Sync jobs one worker process runs at once on PostgreSQL (`ROSTERSYNC_WORKER_CONCURRENCY`, default 2). */
   workerConcurrency: number;
   /**
    * Seconds a stopping worker (SIGTERM) lets a running sync finish before cancelling it and

@@ -59,8 +59,6 @@ export interface SyncJobOptions {
   concurrency: number;
   /** Seconds between heartbeats of a running sync. Default 15. */
   heartbeatSeconds?: number;
-  /** A claim without a heartbeat for this long is abandoned. Default 90. */
-  staleAfterSeconds?: number;
   /** Seconds a job waits before trying again when its organization or roster host is busy. Default 30 to 60. */
   busyDelaySeconds?: () => number;
   /** Seconds between polls for new jobs. Default 2. */
@@ -118,16 +116,23 @@ async function runSyncJob(
     jobId: job.id,
     workerId,
     hostLimit: options.hostConcurrency,
-    staleAfterSeconds: options.staleAfterSeconds ?? 90,
   });
   if (claim !== 'claimed') {
     await deferJob(options.queue, job.data, busyDelay(), logger, claim);
     return;
   }
 
+  // A claim another process recovered (this worker looked dead to it) cancels the run, because
+  // that process has already marked the run interrupted and queued the request again.
+  const claimLost = new AbortController();
   const timer = setInterval(() => {
-    beatSync(store.db, orgId, workerId).catch((error: unknown) =>
-      logger.error({ err: error }, 'Could not record the sync heartbeat'),
+    beatSync(store.db, orgId, workerId).then(
+      (held) => {
+        if (held || claimLost.signal.aborted) return;
+        logger.error('The sync claim was recovered by another process; cancelling this run');
+        claimLost.abort(new Error('the sync claim was recovered by another process'));
+      },
+      (error: unknown) => logger.error({ err: error }, 'Could not record the sync heartbeat'),
     );
   }, heartbeatMs);
   let report: Awaited<ReturnType<SyncRunner>>;
@@ -137,7 +142,7 @@ async function runSyncJob(
       orgId,
       trigger: job.data.trigger,
       mode: job.data.mode,
-      signal: job.signal,
+      signal: AbortSignal.any([job.signal, claimLost.signal]),
       jobId: job.id,
       workerId,
     });

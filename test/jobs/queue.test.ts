@@ -90,7 +90,6 @@ describeEachStore('sync queue', ({ store }) => {
         jobId: `job-${orgId}`,
         workerId: 'w-host',
         hostLimit: 1,
-        staleAfterSeconds: 90,
       });
 
     expect(await claim(a!.id, 'roster.example.org')).toBe('claimed');
@@ -203,6 +202,25 @@ describeEachStore('sync queue', ({ store }) => {
       await recoverStaleClaims({ store, queue, logger: silentLogger(), staleAfterSeconds: 90 }),
     ).toHaveLength(0);
     await jobsDb(store.db).deleteFrom('jobLocks').where('orgId', '=', org.id).execute();
+  });
+
+  it('cancels a run whose claim was recovered', async () => {
+    const org = await createTestOrg(store);
+    const worker = await openQueueOn(store, opened.schema);
+    const { runner, runs } = standInRunner(store, { durationMs: 60_000 });
+    try {
+      await worker.registerJob(definition(worker, runner, 'w-lost', store));
+      await enqueueSync(worker, { orgId: org.id, trigger: 'manual' });
+      await worker.startWorkers();
+      await waitFor(() => worker.runningJobIds().length === 1, 10_000, 'the run to start');
+
+      // Another process took the claim away, as recovery does for a worker it thinks dead.
+      await jobsDb(store.db).deleteFrom('jobLocks').where('orgId', '=', org.id).execute();
+      await waitFor(() => runs.length === 1, 10_000, 'the run to stop');
+      expect(runs[0]!.aborted).toBe(true);
+    } finally {
+      await worker.stop({ graceMs: 5_000 });
+    }
   });
 
   it('lets a running sync finish on stop', async () => {

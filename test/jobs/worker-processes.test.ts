@@ -56,9 +56,15 @@ describe.skipIf(!databaseUrl)('two worker processes [postgres]', () => {
     );
     child.stderr!.on('data', (chunk: Buffer) => worker.output.push(chunk.toString()));
     workers.push(worker);
-    return waitFor(() => worker.output.includes('ready'), 60_000, 'a worker process to start').then(
-      () => worker,
-    );
+    return waitFor(
+      () => {
+        if (child.exitCode !== null)
+          throw new Error(`The worker process exited early:\n${worker.output.join('')}`);
+        return worker.output.includes('ready');
+      },
+      150_000,
+      'a worker process to start',
+    ).then(() => worker);
   }
 
   async function runsOf(orgIds: string[]) {
@@ -84,7 +90,7 @@ describe.skipIf(!databaseUrl)('two worker processes [postgres]', () => {
       }),
     );
     await Promise.all([startWorkerProcess(), startWorkerProcess()]);
-  });
+  }, 180_000);
 
   afterAll(async () => {
     for (const worker of workers) {
