@@ -103,7 +103,9 @@ function pullCollection<C extends CollectionName>(
           page.records.push(record);
           received += 1;
         }
-        if (page.records.length >= context.pageSize) {
+        // Rows that only raise issues (repeats, rows without sourcedId) fill a page too, so a
+        // file of a million bad rows never gathers its issues in one page.
+        if (page.records.length >= context.pageSize || page.issues.length >= context.pageSize) {
           yield page;
           page = { collection, records: [], issues: [] };
         }
@@ -111,6 +113,10 @@ function pullCollection<C extends CollectionName>(
       if (stream.header() === null) {
         stoppedBy = `${file} is empty: it has no header row`;
         page.issues.push(fileIssue(collection, file, 'FILE_EMPTY', `${stoppedBy}.`));
+      } else if (received === 0) {
+        // A header-only file reads as an empty collection, which may remove records: only trust it
+        // when the header is that of this collection.
+        requireSourcedIdColumn(stream.header(), collection, file, context);
       }
     } catch (error) {
       if (!(error instanceof CsvSyntaxError)) throw error;

@@ -1,8 +1,9 @@
+import { AppError } from '../../core/errors.ts';
 import type { CollectionName } from '../types.ts';
 import { collectionNames } from '../types.ts';
 import type { BundleFiles } from './files.ts';
 import { collectionFiles, manifestFile } from './layout.ts';
-import { readCsvRows } from './rows.ts';
+import { CsvSyntaxError, readCsvRows } from './rows.ts';
 
 /** The delivery mode of one file in a bundle: whole (`bulk`), changes only (`delta`) or not at all. */
 export type FileMode = 'bulk' | 'delta' | 'absent';
@@ -25,7 +26,7 @@ export interface BundleManifest {
  * Reads `manifest.csv` (`propertyName,value` rows). A bundle without one is read as the 1.0
  * layout: each collection file present is `bulk`, each missing one `absent`. A manifest mode
  * other than `bulk`, `delta` or `absent` is reported and read as `absent`, so that the file
- * can never remove anything.
+ * can never remove anything. Throws `CSV_BUNDLE_INVALID` when `manifest.csv` cannot be parsed.
  */
 export async function readManifest(files: BundleFiles): Promise<BundleManifest> {
   const present = new Set((await files.list()).map((name) => name.toLowerCase()));
@@ -49,10 +50,22 @@ export async function readManifest(files: BundleFiles): Promise<BundleManifest> 
   }
 
   const stream = readCsvRows(input, (cell) => cell.trim());
-  for await (const row of stream.rows) {
-    const values = [...row.values.values()];
-    const name = values[0]?.trim() ?? '';
-    if (name !== '') properties.set(name, values[1]?.trim() ?? '');
+  try {
+    for await (const row of stream.rows) {
+      const values = [...row.values.values()];
+      const name = values[0]?.trim() ?? '';
+      if (name !== '') properties.set(name, values[1]?.trim() ?? '');
+    }
+  } catch (cause) {
+    if (!(cause instanceof CsvSyntaxError)) throw cause;
+    // A manifest read part way could mark a file bulk that is delta, so the bundle is rejected.
+    throw new AppError(
+      'CSV_BUNDLE_INVALID',
+      `manifest.csv in ${files.location} could not be parsed past line ${cause.line}: ${cause.message}`,
+      { cause, hint: 'Fix the quoting in manifest.csv, or export the bundle again.' },
+    );
+  } finally {
+    input.destroy();
   }
 
   const modeOf = (fileKey: string): FileMode => {

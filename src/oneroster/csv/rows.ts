@@ -13,6 +13,12 @@ export interface CsvRow {
   missingCells: number;
 }
 
+/**
+ * Largest record accepted, in bytes of UTF-8. A real OneRoster row is a few kilobytes. Without a
+ * cap, an unclosed quote or a zip that inflates to one endless cell is buffered until memory runs out.
+ */
+export const maxRecordBytes = 16 * 1024 * 1024;
+
 /** A problem that stops the parse of a file part way; rows before it were yielded. */
 export class CsvSyntaxError extends Error {
   constructor(
@@ -36,7 +42,7 @@ export interface CsvRowStream {
  * blank lines, and rows whose cell count differs from the header (reported on the row).
  * `mapHeader` turns each header cell into the key used in `values`.
  * Iteration throws `CsvSyntaxError`, with the line where the bad record starts, on a quote that
- * never closes.
+ * never closes or a record longer than `maxRecordBytes`.
  */
 export function readCsvRows(input: Readable, mapHeader: (cell: string) => string): CsvRowStream {
   let header: string[] | null = null;
@@ -49,6 +55,7 @@ export function readCsvRows(input: Readable, mapHeader: (cell: string) => string
         relax_quotes: true,
         skip_empty_lines: true,
         info: true,
+        max_record_size: maxRecordBytes,
       }),
     );
     input.on('error', (error) => parser.destroy(error));

@@ -41,10 +41,14 @@ export function isWireRecord(value: unknown): value is WireRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Reads a text value; numbers become their decimal text, blanks and other types are absent. */
+/**
+ * Reads a text value; numbers become their decimal text, blanks and other types are absent.
+ * NUL characters are removed, because PostgreSQL rejects them in text and jsonb, so one of them
+ * would fail the staging of its whole page.
+ */
 export function readString(value: unknown): string | null {
   if (typeof value === 'string') {
-    const trimmed = value.trim();
+    const trimmed = (value.includes('\u0000') ? value.replaceAll('\u0000', '') : value).trim();
     return trimmed === '' ? null : trimmed;
   }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
