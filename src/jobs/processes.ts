@@ -41,7 +41,7 @@ export interface JobProcessDeps {
   runner?: SyncRunner;
   /** Default the roster layer's `archiveSchoolYear`. */
   archiveSchoolYear?: ArchiveSchoolYear | null;
-  /** pg-boss schema. Default `pgboss`. */
+  /** pg-boss schema. Default `settings.queueSchema`. */
   queueSchema?: string;
   /**
    * Registers further job kinds (such as e-mail delivery) on the queue before workers start.
@@ -112,7 +112,7 @@ async function startJobProcess(
   const queue = await JobQueue.open({
     store: deps.store,
     databaseUrl: deps.config.databaseUrl,
-    schema: deps.queueSchema,
+    schema: deps.queueSchema ?? settings.queueSchema,
     logger,
   });
 

@@ -21,6 +21,8 @@ export interface JobSettings {
   shutdownGraceSeconds: number;
   /** Seconds between scheduler passes (`ROSTERSYNC_SCHEDULER_INTERVAL_SECONDS`, default 30). */
   schedulerIntervalSeconds: number;
+  /** PostgreSQL schema of the job queue (`ROSTERSYNC_QUEUE_SCHEMA`, default `pgboss`). */
+  queueSchema: string;
 }
 
 const wholeNumber = (min: number, max: number, fallback: number) =>
@@ -37,6 +39,11 @@ const schema = z.object({
   ROSTERSYNC_WORKER_CONCURRENCY: wholeNumber(1, 32, 2),
   ROSTERSYNC_SHUTDOWN_GRACE_SECONDS: wholeNumber(1, 3600, 120),
   ROSTERSYNC_SCHEDULER_INTERVAL_SECONDS: wholeNumber(1, 3600, 30),
+  ROSTERSYNC_QUEUE_SCHEMA: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a schema name of lowercase letters, digits and underscores')
+    .default('pgboss'),
 });
 
 /** Parses the job settings; throws `CONFIG_INVALID` naming each invalid variable and its value. */
@@ -56,5 +63,6 @@ export function loadJobSettings(env: NodeJS.ProcessEnv = process.env): JobSettin
     workerConcurrency: values.ROSTERSYNC_WORKER_CONCURRENCY,
     shutdownGraceSeconds: values.ROSTERSYNC_SHUTDOWN_GRACE_SECONDS,
     schedulerIntervalSeconds: values.ROSTERSYNC_SCHEDULER_INTERVAL_SECONDS,
+    queueSchema: values.ROSTERSYNC_QUEUE_SCHEMA,
   };
 }

@@ -272,6 +272,7 @@ describeEachStore('serve', ({ store }) => {
         workerConcurrency: 1,
         shutdownGraceSeconds: 5,
         schedulerIntervalSeconds: 1,
+        queueSchema: schema,
       },
     });
     try {

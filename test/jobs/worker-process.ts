@@ -55,6 +55,7 @@ const handle = await startWorker({
     workerConcurrency: 3,
     shutdownGraceSeconds: 10,
     schedulerIntervalSeconds: 60,
+    queueSchema: process.env.WORKER_QUEUE_SCHEMA!,
   },
 });
 process.stdout.write('ready\n');
