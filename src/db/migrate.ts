@@ -56,8 +56,8 @@ export async function migrateToLatest(store: Store, logger?: Logger): Promise<Mi
     );
   }
 
-  // Kysely looks for its migration tables in every schema unless told which one, so a database
-  // shared by several schemas (one per test file) would find another schema's tables.
+  // Without a schema, Kysely looks for its migration tables in every schema, so in a database
+  // shared by several schemas (one per test file) it would find another schema's tables.
   const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
   // Migrations from parallel branches may land out of name order; each is still applied once.
   const migrator = new Migrator({
