@@ -33,6 +33,8 @@ export interface SyncBenchResult {
   full: { seconds: number; ratio: number; peakRssMb: number };
   noop: { seconds: number; ratio: number; rowsWritten: number };
   delta: { seconds: number; ratioToFull: number };
+  /** One-minute load average when the run ended: timings on a busy machine run long. */
+  loadAverage: number;
 }
 
 const pageSize = 1000;
@@ -219,6 +221,7 @@ export async function benchSync(
         rowsWritten: Number(noopRun.progress.rowsWritten ?? -1),
       },
       delta: { seconds: round(delta.seconds), ratioToFull: round(delta.seconds / full.seconds) },
+      loadAverage: round(os.loadavg()[0] ?? 0),
     };
   } finally {
     await store.close();

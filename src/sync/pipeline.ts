@@ -51,6 +51,9 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
   const fetchStartedAt = context.clock.now();
 
   context.progress({ phase: 'fetching' }, true);
+  // The stored roster loads while the source is read; on PostgreSQL the two overlap.
+  const storedLoad = loadStoredRoster(db, org.id);
+  storedLoad.catch(() => undefined);
   const fetched = await fetchCollections({
     db,
     runId,
@@ -62,7 +65,7 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
   });
 
   context.progress({ phase: 'mapping' }, true);
-  const stored = await loadStoredRoster(db, org.id);
+  const stored = await storedLoad;
   const desired = await mapStagedRecords(db, runId, decision.mode, fetched, sink);
   assertCollectionsNotEmpty(decision, fetched, stored);
   context.signal?.throwIfAborted();

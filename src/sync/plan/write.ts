@@ -30,7 +30,8 @@ function toParameter(column: string, value: unknown): unknown {
 }
 
 /**
- * Inserts rows in multi-row statements, as many rows per statement as the parameter limit allows.
+ * Inserts rows, up to 5,000 per statement. Each column travels as one array parameter that
+ * `unnest` spreads into rows, which PostgreSQL parses far faster than one parameter per value.
  * Returns the number of rows written.
  */
 export async function insertRows(
@@ -40,19 +41,17 @@ export async function insertRows(
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const perStatement = Math.max(1, Math.floor(maxParameters / columns.length));
+  const names = sql.raw(columns.map(snakeCase).join(', '));
   let written = 0;
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const chunk = rows.slice(start, start + perStatement).map((row) => {
-      const values: Record<string, unknown> = {};
-      for (const column of columns) values[column] = toParameter(column, row[column]);
-      return values;
+  for (let start = 0; start < rows.length; start += 5000) {
+    const chunk = rows.slice(start, start + 5000);
+    const arrays = columns.map((column) => {
+      const values = chunk.map((row) => toParameter(column, row[column]) ?? null);
+      return sql`${values}::${sql.raw(columnTypes[column] ?? 'text')}[]`;
     });
-    const result = await db
-      .insertInto(table)
-      .values(chunk as never)
-      .executeTakeFirst();
-    written += Number(result.numInsertedOrUpdatedRows ?? 0);
+    const result = await sql`insert into ${sql.raw(snakeCase(table))} (${names})
+      select * from unnest(${sql.join(arrays)})`.execute(db);
+    written += Number(result.numAffectedRows ?? 0);
   }
   return written;
 }
