@@ -17,6 +17,7 @@ import type { LookupFunction } from './address-guard.ts';
 import { assertEndpointAllowed, redactCredentials } from './endpoint.ts';
 import { errorForNetwork, isConnectionReset, timeoutError } from './errors.ts';
 import { HostLimiter } from './limiter.ts';
+import { credentialsInHeader, redactSecrets } from './redact.ts';
 import { backoffDelay, parseRetryAfter, resolveRetryOptions, sleep } from './retry.ts';
 import type { ResolvedRetryOptions, RetryOptions } from './retry.ts';
 
@@ -61,6 +62,7 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
+  /** The body as text. Outside 2xx, any credential the request sent is replaced by `[redacted]`. */
   body: string;
   /** The request URL without credentials, for messages. */
   url: string;
@@ -115,13 +117,16 @@ export class HttpClient {
     let attempts = 0;
     let waitedMs = 0;
     let refreshed = false;
+    const secrets = new Set<string>();
     for (;;) {
       signal?.throwIfAborted();
       attempts += 1;
 
       let response: RawResponse;
       try {
-        response = await this.#attemptWithSlot(url, request);
+        response = await this.#attemptWithSlot(url, request, secrets);
+        // Error bodies become messages and logs, and some servers echo the Authorization header.
+        if (response.status >= 300) response = { ...response, body: redactSecrets(response.body, secrets) };
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
         const retryable = error instanceof AttemptTimeout || isConnectionReset(error);
@@ -173,7 +178,7 @@ export class HttpClient {
     return delayMs;
   }
 
-  async #attemptWithSlot(url: URL, request: HttpRequest): Promise<RawResponse> {
+  async #attemptWithSlot(url: URL, request: HttpRequest, secrets: Set<string>): Promise<RawResponse> {
     // Credentials come before the slot: an OAuth 2 token request to the same host needs a slot too.
     const authHeaders =
       request.authorize === undefined
@@ -186,6 +191,9 @@ export class HttpClient {
       ...request.headers,
       ...authHeaders,
     };
+    for (const credentials of [request.headers?.authorization, authHeaders.authorization]) {
+      if (credentials !== undefined) for (const value of credentialsInHeader(credentials)) secrets.add(value);
+    }
 
     const release = await this.#limiter.acquire(url.host, request.signal);
     try {
@@ -222,7 +230,7 @@ export class HttpClient {
       };
 
       const request = transport.request(url, { method, headers, agent, lookup: this.#lookup }, (message) => {
-        readBody(message, maxBytes).then(
+        readBody(message, maxBytes, redactCredentials(url)).then(
           (text) => finish(null, { status: message.statusCode ?? 0, headers: message.headers, body: text }),
           (error: unknown) => finish(error),
         );
@@ -237,29 +245,51 @@ export class HttpClient {
   }
 }
 
-/** Reads a response body as UTF-8 text, decompressing gzip, deflate and br, up to `maxBytes`. */
-async function readBody(message: IncomingMessage, maxBytes: number): Promise<string> {
+/**
+ * Reads a response body as UTF-8 text, decompressing gzip, deflate and br, up to `maxBytes`.
+ * Throws `ONEROSTER_UNEXPECTED_RESPONSE` for a larger body or one that cannot be decompressed,
+ * and the socket's own error (a reset, which may be retried) when the connection drops.
+ */
+async function readBody(message: IncomingMessage, maxBytes: number, url: string): Promise<string> {
   const encoding = String(message.headers['content-encoding'] ?? '').toLowerCase();
   let stream: Readable = message;
   if (encoding === 'gzip' || encoding === 'x-gzip') stream = message.pipe(createGunzip());
   else if (encoding === 'deflate') stream = message.pipe(createInflate());
   else if (encoding === 'br') stream = message.pipe(createBrotliDecompress());
   // A reset socket errors the message, not the decompressor: forward it.
-  if (stream !== message) message.on('error', (error) => stream.destroy(error));
+  let socketFailed = false;
+  if (stream !== message) {
+    message.on('error', (error) => {
+      socketFailed = true;
+      stream.destroy(error);
+    });
+  }
 
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > maxBytes) {
-      message.destroy();
-      throw new AppError(
-        'ONEROSTER_UNEXPECTED_RESPONSE',
-        `The response body is larger than ${maxBytes} bytes.`,
-      );
+  try {
+    for await (const chunk of stream) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size > maxBytes) {
+        message.destroy();
+        throw new AppError(
+          'ONEROSTER_UNEXPECTED_RESPONSE',
+          `The response body from ${url} is larger than ${maxBytes} bytes.`,
+          { details: { url, maxBytes } },
+        );
+      }
+      chunks.push(buffer);
     }
-    chunks.push(buffer);
+  } catch (error) {
+    if (stream === message || socketFailed || error instanceof AppError) throw error;
+    message.destroy();
+    // The server answered, so this is a bad response, not an unreachable server.
+    throw new AppError(
+      'ONEROSTER_UNEXPECTED_RESPONSE',
+      `The roster server sent a ${encoding} body from ${url} that cannot be decompressed: ${(error as Error).message}.`,
+      { cause: error, details: { url, contentEncoding: encoding } },
+    );
   }
   return Buffer.concat(chunks).toString('utf8');
 }
