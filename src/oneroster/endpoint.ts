@@ -35,8 +35,9 @@ export function normalizeEndpointUrl(input: string, version: OneRosterVersion): 
   let url: URL;
   try {
     url = new URL(withScheme);
-  } catch (cause) {
-    throw invalidUrl(trimmed, 'it is not a URL', cause);
+  } catch {
+    // Not passed on as the cause: Node's URL error keeps the raw input, credentials included.
+    throw invalidUrl(trimmed, 'it is not a URL');
   }
 
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
@@ -102,13 +103,13 @@ export function redactCredentials(url: URL): string {
   return copy.href;
 }
 
-function invalidUrl(value: string, reason: string, cause?: unknown): AppError {
+function invalidUrl(value: string, reason: string): AppError {
+  // The value may not parse as a URL, so everything up to the last `@` is masked: a password may
+  // itself contain `/` or `@`, and masking part of a path is harmless in a message.
+  const masked = value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, '$1***@');
   return new AppError(
     'ENDPOINT_URL_INVALID',
-    `The rostering endpoint URL ${JSON.stringify(value)} is invalid: ${reason}.`,
-    {
-      cause,
-      details: { url: value },
-    },
+    `The rostering endpoint URL ${JSON.stringify(masked)} is invalid: ${reason}.`,
+    { details: { url: masked } },
   );
 }
