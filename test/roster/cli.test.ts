@@ -39,7 +39,7 @@ afterAll(() => {
   rmSync(filesDir, { recursive: true, force: true });
 });
 
-it('licences, journeys, reviews and archive commands', async () => {
+it('licences, journeys, reviews and archive commands', { timeout: 240_000 }, async () => {
   const bundle = path.join(filesDir, 'bundle');
   const out = path.join(filesDir, 'export');
   await ok('generate', '--students', '40', '--seed', 'cli', '--out', bundle);
