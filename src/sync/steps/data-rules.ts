@@ -19,8 +19,9 @@ type MembershipEnrollment = RuleEnrollment & { membership: DesiredMembership };
  * The desired roster keeps each contact's children sorted, so the contact limit keeps contacts in
  * `sourcedId` order rather than in the order of the child's `agents`.
  *
- * NOTE: a delta run sees only changed enrollments, so the rules cannot weigh a new enrollment
- * against a stored one; the next full run applies them to the whole roster.
+ * NOTE: the rules weigh only this run's enrollments, and what they leave out is skipped, not
+ * deactivated. A membership stored earlier (before a delta added a second classroom, or before a
+ * limit was lowered) stays active until the source removes it.
  */
 export function applyDataRules(desired: DesiredRoster, settings: SyncSettings, sink: WarningSink): void {
   // A classroom sent as tobedeleted, or missing from a full roster, gets no members, so it must
