@@ -165,6 +165,26 @@ describe('hostile CSV bundles', () => {
     expect(result.records.users[0]).toMatchObject({ sourcedId: 'u1', givenName: 'Ann', familyName: 'Lee' });
   });
 
+  it('invalid UTF-8 is reported per row', async () => {
+    const latin1Name = Buffer.from([0x4a, 0x6f, 0x73, 0xe9]);
+    const dir = await folder('latin1', {
+      'manifest.csv': manifest11,
+      'users.csv': Buffer.concat([
+        Buffer.from(`${usersHeader}u1,active,student,`),
+        latin1Name,
+        Buffer.from(',Lee\nu2,active,student,Ann,Lee\n'),
+      ]),
+    });
+
+    const result = await readBundle(dir);
+    const garbled = result.issues.filter((issue) => issue.code === 'INVALID_UTF8');
+
+    expect(result.records.users).toHaveLength(2);
+    expect(garbled).toHaveLength(1);
+    expect(garbled[0]?.sourcedId).toBe('u1');
+    expect(garbled[0]?.message).toContain('givenName');
+  });
+
   it('repeated sourcedIds keep the first row', async () => {
     const dir = await folder('duplicates', {
       'manifest.csv': manifest11,

@@ -64,6 +64,16 @@ export function convertRow(
       `${file} line ${row.line} has ${count} fields but the header has ${expected}; the missing fields are read as empty.`,
     );
   }
+  const garbled = [...row.values].find(([, value]) => value.includes('\uFFFD'));
+  if (garbled !== undefined) {
+    // The reader decodes UTF-8 and turns invalid bytes into U+FFFD, so a file saved in another
+    // encoding (Windows-1252 is common) would otherwise load mangled names silently.
+    issue(
+      'warning',
+      'INVALID_UTF8',
+      `${file} line ${row.line} has bytes that are not valid UTF-8 in ${garbled[0]} (read as ${JSON.stringify(garbled[1].slice(0, 80))}); save the file as UTF-8 and import it again.`,
+    );
+  }
 
   const userRoles = roles === undefined || sourcedId === null ? undefined : (roles.get(sourcedId) ?? []);
   return { wire: rowToWire(collection, row.values, userRoles), version, issues };
