@@ -174,7 +174,7 @@ export function isConnectionReset(error: unknown): boolean {
 }
 
 /**
- * Maps a socket, DNS or TLS failure to a registry error naming the URL. An `AppError` (such as
+ * Maps a socket, DNS, TLS or HTTP parse failure to a registry error naming the URL. An `AppError` (such as
  * `ENDPOINT_NOT_ALLOWED` from the address check) passes through unchanged.
  */
 export function errorForNetwork(error: unknown, url: string, attempts: number): AppError {
@@ -189,6 +189,14 @@ export function errorForNetwork(error: unknown, url: string, attempts: number): 
       cause: error,
       details,
     });
+  }
+  if (code.startsWith('HPE_')) {
+    // Node's HTTP parser failed: the server was reached but did not speak valid HTTP.
+    return new AppError(
+      'ONEROSTER_UNEXPECTED_RESPONSE',
+      `The roster server at ${url} sent a response that is not valid HTTP: ${reason}.`,
+      { cause: error, details },
+    );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new AppError('ONEROSTER_UNREACHABLE', `The roster server host in ${url} was not found in DNS.`, {

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -164,6 +165,28 @@ describe('hostile roster server responses', () => {
     const error = await failureOf(pullAll(connect(server)));
 
     expect(error.code).toBe('ONEROSTER_UNEXPECTED_RESPONSE');
+  });
+
+  it('reply that is not HTTP is an unexpected response', async () => {
+    for (const reply of [
+      'HELLO THIS IS NOT HTTP\r\n\r\n',
+      `HTTP/1.1 200 OK\r\nX-Pad: ${'a'.repeat(100_000)}\r\n\r\n`,
+    ]) {
+      const server = net.createServer((socket) => {
+        socket.on('error', () => undefined);
+        socket.once('data', () => socket.end(reply));
+      });
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      const port = (server.address() as AddressInfo).port;
+      const transport = new HttpClient({ allowPrivateEndpoints: true });
+
+      const error = await failureOf(transport.send({ method: 'GET', url: `http://127.0.0.1:${port}/users` }));
+      transport.close();
+      await new Promise<void>((done) => server.close(() => done()));
+
+      expect(error.code).toBe('ONEROSTER_UNEXPECTED_RESPONSE');
+      expect(error.message).toContain('not valid HTTP');
+    }
   });
 
   it('gzip garbage is an unexpected response', async () => {
