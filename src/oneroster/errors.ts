@@ -149,9 +149,9 @@ function messageFor(code: ErrorCode, failure: ResponseFailure): string {
     case 'ONEROSTER_NOT_FOUND':
       return 'The roster server does not have the requested record';
     case 'ONEROSTER_RATE_LIMITED':
-      return `The roster server still responded that it is busy (429) after ${failure.attempts} attempts`;
+      return `The roster server still responded that it is busy (429) after ${failure.attempts} attempts${retryAfterNote(failure)}`;
     case 'ONEROSTER_SERVER_ERROR':
-      return `The roster server still failed after ${failure.attempts} attempts`;
+      return `The roster server still failed after ${failure.attempts} attempts${retryAfterNote(failure)}`;
     case 'ONEROSTER_BAD_REQUEST':
       return 'The roster server rejected the request as invalid';
     default: {
@@ -161,6 +161,13 @@ function messageFor(code: ErrorCode, failure: ResponseFailure): string {
         : 'The roster server sent an unexpected response';
     }
   }
+}
+
+/** Names the server's last `Retry-After`, because a wait beyond the retry budget ends the retries early. */
+function retryAfterNote(failure: ResponseFailure): string {
+  const value = failure.headers?.['retry-after'];
+  if (typeof value !== 'string' || value.trim() === '') return '';
+  return `; its last Retry-After asked for ${JSON.stringify(value.trim().slice(0, 40))}, and retries stop once the total wait would pass the limit`;
 }
 
 const tlsErrorPattern =

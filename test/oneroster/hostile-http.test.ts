@@ -233,6 +233,7 @@ describe('hostile roster server responses', () => {
     );
 
     expect(error.code).toBe('ONEROSTER_RATE_LIMITED');
+    expect(error.message).toContain('Retry-After asked for "31536000"');
     expect(delays).toEqual([]);
     expect(server.requests).toHaveLength(1);
   });
