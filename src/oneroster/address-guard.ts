@@ -41,7 +41,8 @@ for (const [network, prefix, family, label] of blockedRanges) {
 /**
  * Returns why an IP address may not be contacted (`loopback`, `private`, `link-local`...), or null
  * when it is a public address. IPv6 forms that embed an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`,
- * IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`) are judged by that IPv4 address. A value that
+ * IPv4-translated, IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) are judged
+ * by that IPv4 address. A value that
  * is not an IP address returns `not an IP address`.
  */
 export function blockedAddressReason(address: string): string | null {
@@ -61,20 +62,25 @@ export function blockedAddressReason(address: string): string | null {
   return null;
 }
 
-/** Returns the IPv4 address inside an IPv4-mapped, IPv4-compatible or NAT64 IPv6 address. */
+/**
+ * Returns the IPv4 address inside an IPv4-mapped, IPv4-translated (`::ffff:0:a.b.c.d`),
+ * IPv4-compatible, NAT64 (`64:ff9b::/96`) or 6to4 (`2002:AABB:CCDD::/48`) IPv6 address.
+ */
 function embeddedIpv4(address: string): string | null {
   const groups = expandIpv6(address.toLowerCase());
   if (groups === null) return null;
 
+  const toIpv4 = (high = 0, low = 0) => [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+  if (groups[0] === 0x2002) return toIpv4(groups[1], groups[2]);
+
   const isMapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
+  const isTranslated =
+    groups.slice(0, 4).every((group) => group === 0) && groups[4] === 0xffff && groups[5] === 0;
   const isCompatible = groups.slice(0, 6).every((group) => group === 0) && (groups[6] ?? 0) !== 0;
   const isNat64 =
     groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((group) => group === 0);
-  if (!isMapped && !isCompatible && !isNat64) return null;
-
-  const high = groups[6] ?? 0;
-  const low = groups[7] ?? 0;
-  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+  if (!isMapped && !isTranslated && !isCompatible && !isNat64) return null;
+  return toIpv4(groups[6], groups[7]);
 }
 
 /** Expands an IPv6 address (with `::` or a dotted IPv4 tail) into its eight 16-bit groups. */

@@ -31,6 +31,9 @@ describe('hostile endpoint URLs', () => {
     ['https://127.0.0.1.', 'ENDPOINT_NOT_ALLOWED'],
     ['https://[::ffff:127.0.0.1]', 'ENDPOINT_NOT_ALLOWED'],
     ['https://[::ffff:a9fe:a9fe]', 'ENDPOINT_NOT_ALLOWED'],
+    ['https://[::ffff:0:127.0.0.1]', 'ENDPOINT_NOT_ALLOWED'],
+    ['https://[2002:7f00:1::]', 'ENDPOINT_NOT_ALLOWED'],
+    ['https://[2002:a9fe:a9fe::1]', 'ENDPOINT_NOT_ALLOWED'],
     ['https://169.254.169.254/latest', 'ENDPOINT_NOT_ALLOWED'],
     ['https://0', 'ENDPOINT_NOT_ALLOWED'],
     ['javascript:alert(1)', 'ENDPOINT_URL_INVALID'],
@@ -39,6 +42,15 @@ describe('hostile endpoint URLs', () => {
   ])('%s is rejected', (input, code) => {
     expect(rejectionOf(input).code).toBe(code);
   });
+
+  it.each(['https://[2002:0808:0808::]', 'https://[::ffff:0:808:808]', 'https://8.8.8.8'])(
+    '%s is allowed',
+    (input) => {
+      expect(() =>
+        assertEndpointAllowed(normalizeEndpointUrl(input, '1.1'), { allowPrivateEndpoints: false }),
+      ).not.toThrow();
+    },
+  );
 
   it.each([
     'https://roster-key:s3cret-pass@district.example/ims/oneroster',
