@@ -91,6 +91,8 @@ export class HttpClient {
   readonly #limiter: HostLimiter;
   readonly #lookup: ReturnType<typeof createGuardedLookup> | undefined;
   readonly #agents: { http: http.Agent; https: https.Agent };
+  /** Aborted by `close()`, so that no request goes on retrying after its client is gone. */
+  readonly #closed = new AbortController();
 
   constructor(options: HttpClientOptions = {}) {
     this.#options = options;
@@ -108,11 +110,15 @@ export class HttpClient {
     this.#agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   }
 
-  async send(request: HttpRequest): Promise<HttpResponse> {
-    const url = new URL(request.url);
+  async send(callerRequest: HttpRequest): Promise<HttpResponse> {
+    const url = new URL(callerRequest.url);
     assertEndpointAllowed(url.href, { allowPrivateEndpoints: this.#options.allowPrivateEndpoints === true });
     const safeUrl = redactCredentials(url);
-    const signal = request.signal;
+    const signal =
+      callerRequest.signal === undefined
+        ? this.#closed.signal
+        : AbortSignal.any([callerRequest.signal, this.#closed.signal]);
+    const request = { ...callerRequest, signal };
 
     let attempts = 0;
     let waitedMs = 0;
@@ -154,8 +160,9 @@ export class HttpClient {
     }
   }
 
-  /** Closes the kept-alive sockets. Requests in flight fail. */
+  /** Closes the kept-alive sockets. Requests in flight, and their retries, reject with an `AbortError`. */
   close(): void {
+    this.#closed.abort(new DOMException('The OneRoster client was closed.', 'AbortError'));
     this.#agents.http.destroy();
     this.#agents.https.destroy();
   }

@@ -18,6 +18,7 @@ import { redactedPaths } from '../../src/core/logger.ts';
 import { trackResource, untrackResource } from '../../src/core/resources.ts';
 import { parseAuthorizationHeader } from '../../src/oneroster/auth/oauth1.ts';
 import { createOneRosterClient } from '../../src/oneroster/client.ts';
+import { testConnection } from '../../src/oneroster/connection-test.ts';
 import type { OneRosterClient, OneRosterClientOptions } from '../../src/oneroster/client.ts';
 import { HttpClient } from '../../src/oneroster/http.ts';
 import { makeUsers } from './support/roster-server.ts';
@@ -312,6 +313,50 @@ describe('hostile roster server responses', () => {
     expect(server.requests).toHaveLength(2);
     expect(server.openSockets.size).toBe(0);
     expect(timersAfter).toBeLessThanOrEqual(timersBefore);
+  });
+});
+
+describe('closing the client', () => {
+  it('connection test failure stops sibling retries', async () => {
+    const server = await startRawServer((request, response) => {
+      const path = new URL(request.url ?? '/', 'http://x').pathname;
+      if (path.endsWith('/schools')) json(response, 200, { orgs: [] });
+      else if (path.endsWith('/classes')) json(response, 401, {});
+      else json(response, 503, {});
+    });
+
+    const result = await testConnection({
+      endpointUrl: server.url,
+      version: '1.1',
+      auth: { kind: 'bearer', token: 'token-1234' },
+      allowPrivateEndpoints: true,
+      retry: { maxAttempts: 50, baseDelayMs: 20 },
+    });
+    // Requests already sent when the test failed may still arrive; retries of them must not.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const paths = server.requests.map((url) => url.pathname);
+
+    expect(result.error?.code).toBe('ONEROSTER_AUTH_REJECTED');
+    expect(paths.length).toBeGreaterThan(1);
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it('close rejects a request waiting to retry', async () => {
+    const server = await startRawServer((_request, response) => json(response, 503, {}));
+    const transport = new HttpClient({
+      allowPrivateEndpoints: true,
+      retry: { maxAttempts: 5, baseDelayMs: 60_000 },
+    });
+
+    const pending = transport
+      .send({ method: 'GET', url: `${server.url}/users` })
+      .catch((caught: unknown) => caught);
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    transport.close();
+    const error = await pending;
+
+    expect((error as Error).name).toBe('AbortError');
+    expect(server.requests).toHaveLength(1);
   });
 });
 
