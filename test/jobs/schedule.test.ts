@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 
+import { parseScheduleOptions } from '../../src/cli/commands/schedule.ts';
 import { AppError } from '../../src/core/errors.ts';
 import {
   formatLocalInstant,
@@ -195,5 +196,31 @@ describe('local formatting', () => {
     expect(formatLocalInstant(new Date('2026-12-08T05:30:00Z'), 'America/Los_Angeles')).toBe(
       'Mon 7 Dec at 9:30 PM PST',
     );
+  });
+});
+
+describe('org schedule options', () => {
+  it('reads each form', () => {
+    expect(parseScheduleOptions({ org: 'a', daily: '21:30' })).toEqual({ frequency: 'daily', time: '21:30' });
+    expect(parseScheduleOptions({ org: 'a', weekly: ['Monday', '21:30'] })).toEqual({
+      frequency: 'weekly',
+      weekday: 1,
+      time: '21:30',
+    });
+    expect(parseScheduleOptions({ org: 'a', monthly: ['28', '06:00'] })).toEqual({
+      frequency: 'monthly',
+      monthDay: 28,
+      time: '06:00',
+    });
+    expect(parseScheduleOptions({ org: 'a', off: true })).toEqual({ frequency: 'off' });
+  });
+
+  it.each<[string, Parameters<typeof parseScheduleOptions>[0]]>([
+    ['no form', { org: 'a' }],
+    ['two forms', { org: 'a', daily: '21:30', off: true }],
+    ['weekly without a time', { org: 'a', weekly: ['Monday'] }],
+    ['monthly with a word', { org: 'a', monthly: ['first', '21:30'] }],
+  ])('rejects %s', (_label, options) => {
+    expect(codeOf(() => parseScheduleOptions(options))).toBe('INVALID_INPUT');
   });
 });

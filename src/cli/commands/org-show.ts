@@ -9,6 +9,7 @@ import {
 } from '../../db/queries/organizations.ts';
 import type { Database } from '../../db/schema.ts';
 import { describeScheduling } from '../../jobs/org-schedule.ts';
+import { describeSchedule, formatLocalInstant, scheduleFromSettings } from '../../jobs/schedule.ts';
 import type { CliContext } from '../context.ts';
 
 /** The organization as `org show --json` prints it. Never includes the secret. */
@@ -114,17 +115,14 @@ export async function describeOrganization(
 export function printOrganization(context: CliContext, view: OrganizationView): void {
   const onOff = (value: boolean) => (value ? 'on' : 'off');
   const list = (values: string[], empty: string) => (values.length > 0 ? values.join(', ') : empty);
-  const schedule =
-    view.schedule.frequency === 'off'
-      ? 'off'
-      : [
-          view.schedule.frequency,
-          view.schedule.weekday && `weekday ${view.schedule.weekday}`,
-          view.schedule.monthDay && `day ${view.schedule.monthDay}`,
-          view.schedule.time,
-        ]
-          .filter(Boolean)
-          .join(' ');
+  const schedule = describeSchedule(
+    scheduleFromSettings({
+      scheduleFrequency: view.schedule.frequency,
+      scheduleTime: view.schedule.time,
+      scheduleWeekday: view.schedule.weekday,
+      scheduleMonthDay: view.schedule.monthDay,
+    }),
+  );
   const lines: [string, string][] = [
     ['Organization', `${view.name} (${view.slug})`],
     ['Time zone', view.timezone],
@@ -136,7 +134,12 @@ export function printOrganization(context: CliContext, view: OrganizationView): 
         : 'not connected',
     ],
     ['Schedule', schedule],
-    ['Next run', view.nextRunAt ?? 'none'],
+    [
+      'Next run',
+      view.nextRunAt
+        ? `${formatLocalInstant(new Date(view.nextRunAt), view.timezone)} (${view.nextRunAt})`
+        : 'none',
+    ],
     ['Sync Now', `${view.syncNow.available ? 'available' : 'unavailable'}: ${view.syncNow.reason}`],
     ['Allow removal of data', onOff(view.settings.allowRemoval)],
     ['Send emails', onOff(view.settings.sendEmails)],

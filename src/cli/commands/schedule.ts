@@ -12,7 +12,7 @@ import {
 } from '../../jobs/schedule.ts';
 import { runCommand } from '../run-command.ts';
 
-interface ScheduleOptions {
+export interface ScheduleOptions {
   org: string;
   daily?: string;
   weekly?: string[];
