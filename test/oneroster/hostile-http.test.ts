@@ -316,7 +316,7 @@ describe('hostile roster server responses', () => {
   });
 });
 
-describe('closing the client', () => {
+describe('cancellation and close', () => {
   it('connection test failure stops sibling retries', async () => {
     const server = await startRawServer((request, response) => {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
@@ -339,6 +339,38 @@ describe('closing the client', () => {
     expect(result.error?.code).toBe('ONEROSTER_AUTH_REJECTED');
     expect(paths.length).toBeGreaterThan(1);
     expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it('one caller aborting keeps the shared token request', async () => {
+    const controller = new AbortController();
+    const server = await startRawServer((request, response) => {
+      if (request.url !== '/token') {
+        json(response, 200, { users: [], orgs: [] });
+        return;
+      }
+      // The first caller gives up while the token request is in flight.
+      controller.abort(new Error('first caller aborted'));
+      setImmediate(() => json(response, 200, { access_token: 'access-token-9911', expires_in: 3600 }));
+    });
+    const source = connect(server, {
+      auth: {
+        kind: 'oauth2',
+        clientId: 'client-4411',
+        clientSecret: 'secret-5678',
+        tokenUrl: `${server.url}/token`,
+      },
+    });
+
+    const [first, second] = await Promise.allSettled([
+      pullAll(source, controller.signal),
+      (async () => {
+        for await (const page of source.pull('orgs')) void page;
+      })(),
+    ]);
+
+    expect(first.status).toBe('rejected');
+    expect(second.status).toBe('fulfilled');
+    expect(server.requests.filter((url) => url.pathname === '/token')).toHaveLength(1);
   });
 
   it('close rejects a request waiting to retry', async () => {

@@ -60,11 +60,22 @@ export class OAuth2TokenSource {
     const cached = this.#cached;
     if (cached !== null && this.#now() < cached.expiresAt) return cached.value;
 
-    this.#pending ??= this.#fetchToken(signal).finally(() => {
-      this.#pending = null;
-    });
-    this.#cached = await this.#pending;
-    return this.#cached.value;
+    // The shared request takes no caller's signal: one caller aborting must not fail the others.
+    // Each caller stops waiting on its own signal; the request is bounded by the client's timeout.
+    if (this.#pending === null) {
+      const pending = this.#fetchToken()
+        .then((token) => {
+          this.#cached = token;
+          return token;
+        })
+        .finally(() => {
+          this.#pending = null;
+        });
+      // Every caller may have aborted by the time it settles; its rejection is theirs to handle.
+      pending.catch(() => undefined);
+      this.#pending = pending;
+    }
+    return (await untilAborted(this.#pending, signal)).value;
   }
 
   /** Drops the cached token, so that the next call fetches a new one. */
@@ -72,7 +83,7 @@ export class OAuth2TokenSource {
     this.#cached = null;
   }
 
-  async #fetchToken(signal?: AbortSignal): Promise<CachedToken> {
+  async #fetchToken(): Promise<CachedToken> {
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     const scopes = this.#options.scopes ?? [];
     if (scopes.length > 0) body.set('scope', scopes.join(' '));
@@ -86,7 +97,6 @@ export class OAuth2TokenSource {
         'content-type': 'application/x-www-form-urlencoded',
       },
       body: body.toString(),
-      signal,
     });
     if (response.status !== 200) {
       throw errorForResponse({ ...response, target: 'token' });
@@ -107,6 +117,27 @@ export class OAuth2TokenSource {
     const marginMs = Math.min(refreshMarginMs, lifetimeMs / 10);
     return { value: parsed.data.access_token, expiresAt: requestedAt + lifetimeMs - marginMs };
   }
+}
+
+/** Waits for `promise`, or rejects with the signal's reason as soon as the signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
 }
 
 /** Builds an HTTP Basic header; id and secret are form-encoded first, as RFC 6749 section 2.3.1 requires. */
