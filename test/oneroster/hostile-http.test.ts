@@ -21,7 +21,7 @@ import { createOneRosterClient } from '../../src/oneroster/client.ts';
 import { testConnection } from '../../src/oneroster/connection-test.ts';
 import type { OneRosterClient, OneRosterClientOptions } from '../../src/oneroster/client.ts';
 import { HttpClient } from '../../src/oneroster/http.ts';
-import { makeUsers } from './support/roster-server.ts';
+import { makeUsers, startRosterServer } from './support/roster-server.ts';
 
 type RawHandler = (request: IncomingMessage, response: ServerResponse, index: number) => void;
 
@@ -437,6 +437,36 @@ describe('credentials in failures', () => {
       expect(error.message).toContain('[redacted]');
       expect(signatures.length).toBeGreaterThan(0);
       expectNoSecret(text, [key, secret, 'oauth_nonce', ...signatures]);
+    }
+  });
+
+  it('timeout and TLS failures carry no credentials', async () => {
+    const tlsServer = await startRosterServer(() => ({ json: { users: [] } }), { tls: true });
+    const hanging = await startRawServer(() => undefined);
+    const failures: AppError[] = [];
+    try {
+      for (const endpointUrl of [`https://localhost:${tlsServer.port}`, hanging.url]) {
+        const { lines, logger } = captureLogger();
+        const source = createOneRosterClient({
+          endpointUrl,
+          version: '1.1',
+          auth: { kind: 'oauth1', key, secret },
+          allowPrivateEndpoints: true,
+          timeoutMs: 200,
+          retry: { maxAttempts: 2, baseDelayMs: 1 },
+          logger,
+        });
+        failures.push(await failureOf(pullAll(source)));
+        await source.close();
+        expectNoSecret(lines.join(''), [key, secret]);
+      }
+    } finally {
+      await tlsServer.close();
+    }
+
+    expect(failures.map((error) => error.code)).toEqual(['ONEROSTER_TLS_FAILED', 'ONEROSTER_TIMEOUT']);
+    for (const error of failures) {
+      expectNoSecret(`${error.message} ${JSON.stringify(error.details)}`, [key, secret, 'oauth_signature']);
     }
   });
 
