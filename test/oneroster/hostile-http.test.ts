@@ -373,6 +373,29 @@ describe('cancellation and close', () => {
     expect(server.requests.filter((url) => url.pathname === '/token')).toHaveLength(1);
   });
 
+  it('token with unreadable expires_in is used', async () => {
+    for (const expiresIn of [null, 0, -5, 'soon']) {
+      const server = await startRawServer((request, response) => {
+        if (request.url === '/token')
+          json(response, 200, { access_token: 'access-token-9911', expires_in: expiresIn });
+        else json(response, 200, { users: makeUsers(1) });
+      });
+      const source = connect(server, {
+        auth: {
+          kind: 'oauth2',
+          clientId: 'client-4411',
+          clientSecret: 'secret-5678',
+          tokenUrl: `${server.url}/token`,
+        },
+      });
+
+      const { records } = await pullAll(source);
+      await source.close();
+
+      expect(records).toBe(1);
+    }
+  });
+
   it('close rejects a request waiting to retry', async () => {
     const server = await startRawServer((_request, response) => json(response, 503, {}));
     const transport = new HttpClient({

@@ -22,7 +22,9 @@ export interface OAuth2Options {
 const tokenResponseSchema = z.object({
   access_token: z.string().min(1),
   token_type: z.string().optional(),
-  expires_in: z.coerce.number().positive().optional(),
+  // A missing, null, zero or unreadable expires_in is read as absent, not as a response without
+  // a token: the default lifetime applies, and a 401 fetches a new token sooner.
+  expires_in: z.coerce.number().positive().optional().catch(undefined),
 });
 
 // NOTE: a token response without expires_in is assumed to last an hour; a 401 refreshes it sooner.
