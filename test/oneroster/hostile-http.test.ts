@@ -316,31 +316,7 @@ describe('hostile roster server responses', () => {
   });
 });
 
-describe('cancellation and close', () => {
-  it('connection test failure stops sibling retries', async () => {
-    const server = await startRawServer((request, response) => {
-      const path = new URL(request.url ?? '/', 'http://x').pathname;
-      if (path.endsWith('/schools')) json(response, 200, { orgs: [] });
-      else if (path.endsWith('/classes')) json(response, 401, {});
-      else json(response, 503, {});
-    });
-
-    const result = await testConnection({
-      endpointUrl: server.url,
-      version: '1.1',
-      auth: { kind: 'bearer', token: 'token-1234' },
-      allowPrivateEndpoints: true,
-      retry: { maxAttempts: 50, baseDelayMs: 20 },
-    });
-    // Requests already sent when the test failed may still arrive; retries of them must not.
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    const paths = server.requests.map((url) => url.pathname);
-
-    expect(result.error?.code).toBe('ONEROSTER_AUTH_REJECTED');
-    expect(paths.length).toBeGreaterThan(1);
-    expect(new Set(paths).size).toBe(paths.length);
-  });
-
+describe('OAuth 2 token requests', () => {
   it('one caller aborting keeps the shared token request', async () => {
     const controller = new AbortController();
     const server = await startRawServer((request, response) => {
@@ -394,6 +370,32 @@ describe('cancellation and close', () => {
 
       expect(records).toBe(1);
     }
+  });
+});
+
+describe('cancellation and close', () => {
+  it('connection test failure stops sibling retries', async () => {
+    const server = await startRawServer((request, response) => {
+      const path = new URL(request.url ?? '/', 'http://x').pathname;
+      if (path.endsWith('/schools')) json(response, 200, { orgs: [] });
+      else if (path.endsWith('/classes')) json(response, 401, {});
+      else json(response, 503, {});
+    });
+
+    const result = await testConnection({
+      endpointUrl: server.url,
+      version: '1.1',
+      auth: { kind: 'bearer', token: 'token-1234' },
+      allowPrivateEndpoints: true,
+      retry: { maxAttempts: 50, baseDelayMs: 20 },
+    });
+    // Requests already sent when the test failed may still arrive; retries of them must not.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const paths = server.requests.map((url) => url.pathname);
+
+    expect(result.error?.code).toBe('ONEROSTER_AUTH_REJECTED');
+    expect(paths.length).toBeGreaterThan(1);
+    expect(new Set(paths).size).toBe(paths.length);
   });
 
   it('close rejects a request waiting to retry', async () => {
