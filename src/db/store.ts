@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
@@ -7,6 +8,7 @@ import pg from 'pg';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { trackResource, untrackResource } from '../core/resources.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { PgliteSerialPool } from './pglite-pool.ts';
 import type { Database } from './schema.ts';
 
@@ -34,6 +36,9 @@ export interface StoreOptions {
   poolSize?: number;
   logger?: Logger;
 }
+
+/** Folder inside the data folder that holds PGlite's files; the key file sits beside it. */
+const databaseFolder = 'pgdata';
 
 const INT8 = 20;
 const DATE = 1082;
@@ -99,16 +104,38 @@ async function openPostgres(options: StoreOptions, databaseUrl: string): Promise
 }
 
 async function openPglite(options: StoreOptions): Promise<Store> {
-  if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const pglite = await PGlite.create({
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    parsers: {
-      [INT8]: (value: string) => Number(value),
-      [NUMERIC]: (value: string) => Number(value),
-      [DATE]: (value: string) => value,
-      [pgliteTypes.TIMESTAMPTZ]: (value: string) => new Date(value),
-    },
-  });
+  let release = () => {};
+  let databaseDir: string | undefined;
+  if (options.dataDir) {
+    fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    release = lockDataDir(options.dataDir);
+    databaseDir = path.join(options.dataDir, databaseFolder);
+  }
+
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      ...(databaseDir ? { dataDir: databaseDir } : {}),
+      parsers: {
+        [INT8]: (value: string) => Number(value),
+        [NUMERIC]: (value: string) => Number(value),
+        [DATE]: (value: string) => value,
+        [pgliteTypes.TIMESTAMPTZ]: (value: string) => new Date(value),
+      },
+    });
+  } catch (cause) {
+    release();
+    // PGlite throws plain objects (such as its ExitStatus) as well as errors.
+    const reason = cause instanceof Error || isMessage(cause) ? cause.message : String(cause);
+    throw new AppError(
+      'DB_UNREACHABLE',
+      `Could not open the embedded store in ${databaseDir ?? 'memory'}: ${reason}`,
+      {
+        cause,
+        hint: 'Check that the folder is readable and writable and holds only Roster Sync data; move it aside to start with an empty store.',
+      },
+    );
+  }
   const pool = new PgliteSerialPool(pglite);
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
@@ -123,9 +150,18 @@ async function openPglite(options: StoreOptions): Promise<Store> {
       untrackResource(store);
       await db.destroy();
       await pglite.close();
+      release();
     },
   };
   return store;
+}
+
+function isMessage(value: unknown): value is { message: string } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
 }
 
 function describePostgres(databaseUrl: string, schema: string | undefined): string {

@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 
@@ -90,5 +94,38 @@ describe('migrations', () => {
     );
     expect((error as AppError).code).toBe('DB_UNREACHABLE');
     expect((error as AppError).message).toContain('PostgreSQL at 127.0.0.1:1/none');
+  });
+});
+
+describe('embedded store folder', () => {
+  it('keeps PGlite files in a subfolder and refuses a second opener', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rostersync-lock-'));
+    fs.writeFileSync(path.join(dataDir, 'notes.txt'), 'an admin file');
+    try {
+      const first = await openStore({ databaseUrl: null, dataDir });
+      try {
+        expect(fs.existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
+        const error = await openStore({ databaseUrl: null, dataDir }).catch((caught: unknown) => caught);
+        expect((error as AppError).code).toBe('DB_UNREACHABLE');
+        expect((error as AppError).message).toContain(`is in use by process ${process.pid}`);
+      } finally {
+        await first.close();
+      }
+      expect(fs.existsSync(path.join(dataDir, 'store.lock'))).toBe(false);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes over a lock left by a dead process', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rostersync-lock-'));
+    // Process ids are below 2^22 on Linux, so this one cannot be running.
+    fs.writeFileSync(path.join(dataDir, 'store.lock'), '4194305\n');
+    try {
+      const store = await openStore({ databaseUrl: null, dataDir });
+      await store.close();
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
