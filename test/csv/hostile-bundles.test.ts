@@ -129,6 +129,28 @@ describe('hostile CSV bundles', () => {
     expect(String((error as Error).message)).toContain('manifest.csv');
   });
 
+  it('manifest with thousands of properties is rejected', async () => {
+    const rows = Array.from({ length: 1001 }, (_, index) => `custom.property${index},x\n`).join('');
+    const dir = await folder('manifest-huge', {
+      'manifest.csv': manifest11 + rows,
+      'users.csv': `${usersHeader}u1,active,student,Ann,Lee\n`,
+    });
+
+    const error: unknown = await openCsvBundle(dir).catch((caught: unknown) => caught);
+
+    expect((error as AppError).code).toBe('CSV_BUNDLE_INVALID');
+    expect((error as AppError).message).toContain('1000 properties');
+  });
+
+  it('page size below 1 is rejected', async () => {
+    const dir = await folder('page-size', { 'users.csv': `${usersHeader}u1,active,student,Ann,Lee\n` });
+
+    for (const pageSize of [0, -1, Number.NaN, 1.5]) {
+      const error: unknown = await openCsvBundle(dir, { pageSize }).catch((caught: unknown) => caught);
+      expect((error as AppError).code).toBe('INVALID_INPUT');
+    }
+  });
+
   it('header-only file without sourcedId is rejected', async () => {
     const dir = await folder('wrong-header-only', { 'manifest.csv': manifest11, 'users.csv': 'foo,bar\n' });
 

@@ -40,6 +40,10 @@ export async function openCsvBundle(location: string, options: CsvBundleOptions 
   }
   const manifest = await readManifest(files);
   const pageSize = options.pageSize ?? 1000;
+  if (!Number.isInteger(pageSize) || pageSize < 1) {
+    // Zero or NaN would make every row its own page or hold the whole file in one.
+    throw new AppError('INVALID_INPUT', `The page size ${pageSize} is not a whole number of at least 1.`);
+  }
   const version: OneRosterVersion = manifest.oneRosterVersion.startsWith('1.2') ? '1.2' : '1.1';
 
   return {

@@ -22,11 +22,15 @@ export interface BundleManifest {
   problems: string[];
 }
 
+/** The manifest is held in memory whole, so a huge one (a zip bomb, say) is rejected. */
+const maxManifestProperties = 1000;
+
 /**
  * Reads `manifest.csv` (`propertyName,value` rows). A bundle without one is read as the 1.0
  * layout: each collection file present is `bulk`, each missing one `absent`. A manifest mode
  * other than `bulk`, `delta` or `absent` is reported and read as `absent`, so that the file
- * can never remove anything. Throws `CSV_BUNDLE_INVALID` when `manifest.csv` cannot be parsed.
+ * can never remove anything. Throws `CSV_BUNDLE_INVALID` when `manifest.csv` cannot be parsed or
+ * has more than 1,000 properties.
  */
 export async function readManifest(files: BundleFiles): Promise<BundleManifest> {
   const present = new Set((await files.list()).map((name) => name.toLowerCase()));
@@ -55,6 +59,15 @@ export async function readManifest(files: BundleFiles): Promise<BundleManifest> 
       const values = [...row.values.values()];
       const name = values[0]?.trim() ?? '';
       if (name !== '') properties.set(name, values[1]?.trim() ?? '');
+      if (properties.size > maxManifestProperties) {
+        throw new AppError(
+          'CSV_BUNDLE_INVALID',
+          `manifest.csv in ${files.location} has more than ${maxManifestProperties} properties, so it is not a OneRoster manifest.`,
+          {
+            hint: 'Check that the bundle is a OneRoster CSV export; its manifest.csv lists about 20 properties.',
+          },
+        );
+      }
     }
   } catch (cause) {
     if (!(cause instanceof CsvSyntaxError)) throw cause;
