@@ -136,9 +136,24 @@ export class JobQueue {
       retryBackoff: definition.retryBackoff ?? true,
       expireInSeconds: definition.expireInSeconds ?? 3600,
     };
-    const existing = await this.boss.getQueue(definition.name);
-    if (existing) await this.boss.updateQueue(definition.name, settings);
-    else await this.boss.createQueue(definition.name, settings);
+    // Processes starting together on PostgreSQL may create the same queue at once, which pg-boss
+    // 10 can end in a deadlock or a duplicate key; the loser tries again and finds the queue.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const existing = await this.boss.getQueue(definition.name);
+        if (existing) await this.boss.updateQueue(definition.name, settings);
+        else await this.boss.createQueue(definition.name, settings);
+        break;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= 8 || (code !== '40P01' && code !== '23505')) throw error;
+        this.logger.warn(
+          { err: error, queue: definition.name, attempt },
+          'Creating the queue collided; trying again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+      }
+    }
     this.#definitions.set(definition.name, definition as JobDefinition<object>);
   }
 
