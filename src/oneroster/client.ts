@@ -65,7 +65,10 @@ export interface OneRosterClient extends RosterSource {
     path: string,
     options?: CollectionPathOptions,
   ): CollectionPull<C>;
-  /** Reads one record by `sourcedId`; throws `ONEROSTER_NOT_FOUND` when the server has none. */
+  /**
+   * Reads one record by `sourcedId`; throws `ONEROSTER_NOT_FOUND` when the server has none, and
+   * `INVALID_INPUT` for an empty id or `.` or `..`, which cannot be put in a path.
+   */
   get<C extends CollectionName>(
     collection: C,
     sourcedId: string,
@@ -139,6 +142,14 @@ export function createOneRosterClient(options: OneRosterClientOptions): OneRoste
     pullPath,
 
     async get(collection, sourcedId, { signal } = {}) {
+      // URL parsing resolves a `.` or `..` segment even when percent-encoded, so such an id
+      // would request another path.
+      if (sourcedId === '.' || sourcedId === '..' || sourcedId === '') {
+        throw new AppError(
+          'INVALID_INPUT',
+          `The sourcedId ${JSON.stringify(sourcedId)} cannot be requested by path.`,
+        );
+      }
       const response = await fetcher.get(`${baseUrl}/${collection}/${encodeURIComponent(sourcedId)}`, signal);
       if (response.status !== 200) throw errorForResponse({ ...response, target: 'record' });
 

@@ -294,6 +294,19 @@ describe('hostile roster server responses', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('get rejects dot-segment sourcedIds', async () => {
+    const server = await startRawServer((_request, response) =>
+      json(response, 200, { user: makeUsers(1)[0] }),
+    );
+    const source = connect(server);
+
+    for (const sourcedId of ['.', '..', '']) {
+      const error = await failureOf(source.get('users', sourcedId));
+      expect(error.code).toBe('INVALID_INPUT');
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('abort mid-paging closes the socket', async () => {
     const controller = new AbortController();
     const server = await startRawServer((request, response) => {
