@@ -88,6 +88,8 @@ export class RestCollectionPull<C extends CollectionName> implements CollectionP
   async *#pages(): AsyncGenerator<PulledPage<C>> {
     const { collection, pageSize, signal } = this.#plan;
     const seen = new Set<string>();
+    // The body of the last page that gave no valid record, whose repeats `seen` cannot detect.
+    let lastInvalidBody: string | null = null;
     let offset = 0;
 
     for (;;) {
@@ -127,6 +129,11 @@ export class RestCollectionPull<C extends CollectionName> implements CollectionP
         this.#problems.push('the server sent the same page again, so paging stopped');
         return;
       }
+      if (page.records.length === 0 && response.body === lastInvalidBody) {
+        this.#problems.push('the server sent the same page of invalid records again, so paging stopped');
+        return;
+      }
+      lastInvalidBody = page.records.length === 0 ? response.body : null;
       const moreSignalled =
         (total !== null && this.#received < total) ||
         nextLinkPattern.test(String(response.headers.link ?? ''));

@@ -251,6 +251,17 @@ describe('hostile roster server responses', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('same page of invalid records ends paging', async () => {
+    const invalid = Array.from({ length: 10 }, () => ({ givenName: 'No id' }));
+    const server = await startRawServer((_request, response) => json(response, 200, { users: invalid }));
+
+    const { records, outcome } = await pullAll(connect(server, { pageSize: 10 }));
+
+    expect(records).toBe(0);
+    expect(outcome.complete).toBe(false);
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('invalid X-Total-Count values are ignored', async () => {
     for (const count of ['-1', 'NaN', '1e3', '']) {
       const server = await startRawServer((request, response) => {
