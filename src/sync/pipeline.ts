@@ -41,8 +41,8 @@ export interface PipelineContext {
 }
 
 /**
- * The sync pipeline as named steps: fetch, map, scope, data rules, match, plan, safeguard, apply.
- * Ends by recording the run's final state (succeeded, held for review, or a dry run's plan).
+ * Runs the sync pipeline as named steps: fetch, map, scope, data rules, match, plan, safeguard,
+ * apply. Ends by recording the run's final state (succeeded, held for review, or a dry run's plan).
  * Throws on any failure; the caller records it. Only the apply step writes to the roster, in one
  * transaction together with the run's final state.
  */
@@ -171,7 +171,7 @@ const kindsOf: Partial<Record<SyncedCollection, RecordKind[]>> = {
 };
 
 /**
- * Fails a full run when a core collection arrived empty while the roster holds active records
+ * Fails a full run when a core collection arrived empty while the roster contains active records
  * that came from it: a roster server that suddenly returns nothing is failing, and the run must
  * not go on as if the district had emptied.
  */
@@ -192,7 +192,7 @@ function assertCollectionsNotEmpty(decision: ModeDecision, fetched: FetchResult,
   }
 }
 
-/** A run is complete, and so a base for later delta runs, when its core collections arrived whole. */
+/** Tells whether a run is complete, and so a base for later delta runs: its core collections arrived whole. */
 function isComplete(decision: ModeDecision, fetched: FetchResult, desired: DesiredRoster): boolean {
   void desired;
   if (decision.mode === 'delta') return true;

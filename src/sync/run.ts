@@ -51,7 +51,7 @@ export interface SyncRequest {
   mode?: 'full' | 'delta' | 'auto';
   /** Compute and store the plan, change nothing. */
   dryRun?: boolean;
-  /** Where to read the roster; default the organization's REST connection. Closed by the caller. */
+  /** The roster source to read; default the organization's REST connection. The caller closes it. */
   source?: RosterSource;
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;

@@ -58,7 +58,7 @@ export function registerSyncCommand(program: Command): void {
               {
                 orgId: org.id,
                 trigger: 'cli',
-                mode: options.full ? 'full' : options.delta ? 'delta' : undefined,
+                mode: requestedMode(options),
                 dryRun: options.dryRun === true,
                 source,
                 onProgress: (progress) => view.update(progress),
@@ -75,6 +75,13 @@ export function registerSyncCommand(program: Command): void {
         return exitStatusOf(report);
       }),
     );
+}
+
+/** The mode the flags request; neither flag leaves the choice to the sync. */
+function requestedMode(options: SyncOptions): 'full' | 'delta' | undefined {
+  if (options.full) return 'full';
+  if (options.delta) return 'delta';
+  return undefined;
 }
 
 /** Runs `start`; with `wait`, retries every two seconds while another run of the organization is running. */

@@ -36,7 +36,7 @@ export async function* readStagedRecords<T>(
   db: Kysely<Database>,
   runId: string,
   collection: string,
-  chunkSize = 20_000,
+  chunkSize = 5000,
 ): AsyncGenerator<T[]> {
   let after: string | null = null;
   for (;;) {

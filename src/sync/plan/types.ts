@@ -44,7 +44,7 @@ export interface LinkPlan {
 }
 
 /**
- * What a run changes, computed against the roster as it was when planned. Stored in
+ * The changes a run makes, computed against the roster as it was when planned. Stored in
  * `sync_run_plans` (as JSON) for a held run, and applied as is when the admin approves it.
  */
 export interface SyncPlan {
