@@ -92,6 +92,16 @@ describe('command line on the embedded store', () => {
     expect(shown.stdout).not.toContain(secret);
   });
 
+  it('re-arms the schedule after a time zone change', async () => {
+    expect((await runCli(['org', 'schedule', '--org', 'demo', '--daily', '21:30'], env)).status).toBe(0);
+    const changed = await runCli(['org', 'set', '--org', 'demo', '--timezone', 'America/Los_Angeles'], env);
+    expect(changed.status).toBe(0);
+    const view = JSON.parse((await runCli(['org', 'show', '--org', 'demo', '--json'], env)).stdout) as {
+      nextRunAt: string;
+    };
+    expect(view.nextRunAt).toMatch(/T21:30:00\.000-0[78]:00$/);
+  });
+
   it('rejects a non-http endpoint URL', async () => {
     const refused = await runCli(
       ['org', 'connect', '--org', 'demo', '--url', 'ftp://x', '--key', 'k', '--secret', 's'],

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 
 import { AppError } from '../../core/errors.ts';
-import { getOrganizationBySlug } from '../../db/queries/organizations.ts';
+import { systemClock } from '../../core/clock.ts';
+import { getOrganizationBySlug, getSyncSettings } from '../../db/queries/organizations.ts';
+import { saveSchedule } from '../../jobs/org-schedule.ts';
+import { formatLocalInstant, scheduleFromSettings } from '../../jobs/schedule.ts';
 import { checkEndpointUrlSyntax } from '../endpoint-input.ts';
 import { assertEndpointAllowed, normalizeEndpointUrl } from '../../oneroster/endpoint.ts';
 import {
@@ -107,6 +110,7 @@ export function registerOrgCommands(program: Command): Command {
         const store = await context.store();
         await updateSettings(store.db, options.org!, change, cliActor);
         context.print(`Updated ${Object.keys(change).join(', ')} for ${options.org}.`);
+        if (change.timezone !== undefined) await rearmSchedule(context, options.org!);
       }),
     );
 
@@ -125,6 +129,19 @@ export function registerOrgCommands(program: Command): Command {
     );
 
   return org;
+}
+
+/**
+ * Arms the next scheduled run again after a time zone change, because the armed instant was
+ * computed in the old zone.
+ */
+async function rearmSchedule(context: CliContext, slug: string): Promise<void> {
+  const store = await context.store();
+  const org = await getOrganizationBySlug(store.db, slug);
+  const schedule = scheduleFromSettings(await getSyncSettings(store.db, org.id));
+  if (schedule.frequency === 'off') return;
+  const { nextRunAt } = await saveSchedule(store.db, systemClock, context.config, slug, schedule, cliActor);
+  if (nextRunAt) context.print(`Next scheduled sync: ${formatLocalInstant(nextRunAt, org.timezone)}.`);
 }
 
 interface ConnectOptions {
