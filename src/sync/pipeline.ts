@@ -98,6 +98,7 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
   context.signal?.throwIfAborted();
 
   if (context.dryRun) {
+    sink.add('SYNC_DRY_RUN', null, 'This was a dry run: the plan was stored and nothing was changed.');
     await holdPlan(context, plan, counts, 'succeeded', { watermark: null, complete: false });
     return;
   }

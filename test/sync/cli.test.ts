@@ -74,6 +74,10 @@ describe.skipIf(!present)('sync and runs commands', () => {
     expect(held.stdout).toContain('held_for_review');
     const heldId = /Run ([0-9a-f-]{36})/.exec(held.stdout)?.[1] ?? '';
 
+    const review = await rostersync('runs', 'show', heldId);
+    expect(review.stdout).toContain('Plan:');
+    expect(review.stdout).toContain('- deactivate children 604863 (no longer in the roster source)');
+
     const rejected = await rostersync('runs', 'reject', heldId);
     expect(rejected.status).toBe(0);
     expect(rejected.stdout).toContain('rejected');

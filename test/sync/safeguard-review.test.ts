@@ -112,5 +112,6 @@ describeEachStore('safeguard and review', ({ store }) => {
       .where('runId', '=', report.runId)
       .execute();
     expect(plan).toHaveLength(1);
+    expect(report.warnings.map((warning) => warning.code)).toContain('SYNC_DRY_RUN');
   });
 });

@@ -1,3 +1,4 @@
+import type { SyncPlan } from '../../sync/plan/types.ts';
 import { recordKinds, type RunReport } from '../../sync/report.ts';
 
 /** Formats a run report for people: status, counts per kind, warnings and the error. */
@@ -50,4 +51,31 @@ export function exitStatusOf(report: RunReport): number {
   if (report.status === 'succeeded') return 0;
   if (report.status === 'held_for_review') return 3;
   return 1;
+}
+
+/**
+ * Formats a stored plan for review: per kind, each row to create, update (with its changed
+ * fields), reactivate or deactivate (with the reason), up to `limit` lines per kind.
+ */
+export function formatPlan(plan: SyncPlan, limit = 20): string {
+  const lines = ['Plan:'];
+  for (const kind of recordKinds) {
+    const kindPlan = plan.kinds[kind];
+    const entries = [
+      ...kindPlan.creates.map((create) => `  + create ${kind} ${create.sourcedId}`),
+      ...kindPlan.updates.map(
+        (update) =>
+          `  ${update.reactivate ? '^ reactivate' : '~ update'} ${kind} ${update.sourcedId}${
+            Object.keys(update.changes).length > 0 ? `: ${Object.keys(update.changes).join(', ')}` : ''
+          }`,
+      ),
+      ...kindPlan.deactivations.map(
+        (deactivation) => `  - deactivate ${kind} ${deactivation.sourcedId} (${deactivation.reason})`,
+      ),
+    ];
+    lines.push(...entries.slice(0, limit));
+    if (entries.length > limit) lines.push(`  ... and ${entries.length - limit} more ${kind} changes`);
+  }
+  if (lines.length === 1) lines.push('  no changes');
+  return lines.join('\n');
 }

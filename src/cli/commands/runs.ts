@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 
 import { getOrganizationBySlug } from '../../db/queries/organizations.ts';
-import { listRuns } from '../../db/queries/sync-runs.ts';
+import { listRuns, loadRunPlan } from '../../db/queries/sync-runs.ts';
 import type { CliContext } from '../context.ts';
+import type { SyncPlan } from '../../sync/plan/types.ts';
 import { approveRun, rejectRun } from '../../sync/review.ts';
 import { loadRunReport, toRunReport } from '../../sync/run-report.ts';
 import type { SyncDeps } from '../../sync/run.ts';
 import { runCommand } from '../run-command.ts';
-import { exitStatusOf, formatRunReport } from './run-summary.ts';
+import { exitStatusOf, formatPlan, formatRunReport } from './run-summary.ts';
 
 async function depsOf(context: CliContext): Promise<SyncDeps> {
   return {
@@ -76,9 +77,14 @@ export function registerRunsCommand(program: Command): void {
         const options = command.optsWithGlobals<{ json?: boolean }>();
         const store = await context.store();
         const report = await loadRunReport(store.db, runId);
-        context.print(
-          options.json ? JSON.stringify(report, null, 2) : formatRunReport(report, { allWarnings: true }),
-        );
+        // A run held for review, or a dry run, shows the plan it stored.
+        const plan = ((await loadRunPlan(store.db, runId))?.plan as SyncPlan | undefined) ?? null;
+        if (options.json) {
+          context.print(JSON.stringify(plan ? { ...report, plan } : report, null, 2));
+          return;
+        }
+        context.print(formatRunReport(report, { allWarnings: true }));
+        if (plan) context.print(`\n${formatPlan(plan)}`);
       }),
     );
 

@@ -5,13 +5,15 @@ import type { Command } from 'commander';
 
 import { AppError, isAppError } from '../../core/errors.ts';
 import { getOrganizationBySlug } from '../../db/queries/organizations.ts';
+import { loadRunPlan } from '../../db/queries/sync-runs.ts';
 import { openCsvBundle } from '../../oneroster/csv/bundle.ts';
 import type { RosterSource } from '../../oneroster/source.ts';
+import type { SyncPlan } from '../../sync/plan/types.ts';
 import { recoverInterruptedRuns } from '../../sync/recover.ts';
 import type { RunReport } from '../../sync/report.ts';
 import { runSync } from '../../sync/run.ts';
 import { runCommand } from '../run-command.ts';
-import { exitStatusOf, formatRunReport } from './run-summary.ts';
+import { exitStatusOf, formatPlan, formatRunReport } from './run-summary.ts';
 import { createProgressView } from './sync-progress.ts';
 
 interface SyncOptions {
@@ -71,7 +73,15 @@ export function registerSyncCommand(program: Command): void {
           await source?.close();
         }
 
-        context.print(options.json ? JSON.stringify(report, null, 2) : formatRunReport(report));
+        // A dry run prints its plan too; a held run's plan is shown by `runs show`.
+        const stored = options.dryRun ? await loadRunPlan(store.db, report.runId) : null;
+        const plan = (stored?.plan as SyncPlan | undefined) ?? null;
+        if (options.json) {
+          context.print(JSON.stringify(plan ? { ...report, plan } : report, null, 2));
+        } else {
+          context.print(formatRunReport(report));
+          if (plan) context.print(`\n${formatPlan(plan)}`);
+        }
         return exitStatusOf(report);
       }),
     );
