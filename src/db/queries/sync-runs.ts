@@ -57,8 +57,11 @@ export async function insertRunningRun(db: Kysely<Database>, run: NewRun): Promi
   }
 }
 
+/** Whether `error` is the violation of `sync_runs_one_running` (not, say, a run id used twice). */
 function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  return code === '23505' && (constraint === undefined || constraint === 'sync_runs_one_running');
 }
 
 export async function findRunningRun(db: Kysely<Database>, orgId: string): Promise<SyncRun | null> {
