@@ -15,16 +15,14 @@ describe('logger redaction', () => {
       },
     });
     const logger = pino({ redact: { paths: redactedPaths, censor: '[redacted]' } }, sink);
-    logger
-      .child({ orgId: 'o1', runId: 'r1' })
-      .info(
-        {
-          secret: 'top-s3cret',
-          connection: { secret: 'nested-s3cret', clientSecret: 'c-s3cret' },
-          headers: { authorization: 'OAuth sig' },
-        },
-        'connected',
-      );
+    logger.child({ orgId: 'o1', runId: 'r1' }).info(
+      {
+        secret: 'top-s3cret',
+        connection: { secret: 'nested-s3cret', clientSecret: 'c-s3cret' },
+        headers: { authorization: 'OAuth sig' },
+      },
+      'connected',
+    );
     const line = lines.join('');
     expect(line).toContain('"orgId":"o1"');
     expect(line).toContain('"runId":"r1"');
