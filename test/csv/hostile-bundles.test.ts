@@ -207,6 +207,22 @@ describe('hostile CSV bundles', () => {
     expect(garbled[0]?.message).toContain('givenName');
   });
 
+  it('repeated header column is reported', async () => {
+    const dir = await folder('repeated-column', {
+      'manifest.csv': manifest11,
+      'users.csv': 'sourcedId,status,role,givenName,familyName,sourcedId\nu1,active,student,Ann,Lee,\n',
+    });
+
+    const result = await readBundle(dir);
+    const repeated = result.issues.filter((issue) => issue.code === 'REPEATED_COLUMN');
+
+    expect(repeated).toHaveLength(1);
+    expect(repeated[0]?.message).toContain('sourcedId 2 times');
+    // The empty last sourcedId column wins, so the row is dropped and the file reads as empty.
+    expect(result.records.users).toHaveLength(0);
+    expect(result.outcomes.users.complete).toBe(true);
+  });
+
   it('repeated sourcedIds keep the first row', async () => {
     const dir = await folder('duplicates', {
       'manifest.csv': manifest11,

@@ -95,12 +95,17 @@ function pullCollection<C extends CollectionName>(
     let page: PulledPage<C> = { collection, records: [], issues: [] };
     let received = 0;
     let stoppedBy: string | null = null;
+    let headerChecked = false;
 
     try {
       for await (const row of stream.rows) {
         options.signal?.throwIfAborted();
         if (received === 0 && page.records.length === 0)
           requireSourcedIdColumn(stream.header(), collection, file, context);
+        if (!headerChecked) {
+          headerChecked = true;
+          page.issues.push(...repeatedColumnIssues(stream.header(), collection, file));
+        }
 
         const record = convertOne(collection, row, file, context.version, roles, page.issues);
         if (record !== null && !isRepeat(record.sourcedId, seen, collection, file, row.line, page.issues)) {
@@ -205,6 +210,31 @@ function requireSourcedIdColumn(
   throw new AppError('CSV_FILE_INVALID', `${file} in ${context.files.location} has no sourcedId column.`, {
     details: { header },
   });
+}
+
+/** Warns once per column name that the header repeats, because only its last column is read. */
+function repeatedColumnIssues(
+  header: string[] | null,
+  collection: CollectionName,
+  file: string,
+): RecordIssue[] {
+  const counts = new Map<string, number>();
+  for (const cell of header ?? []) {
+    const column = canonicalColumn(collection, cell);
+    counts.set(column, (counts.get(column) ?? 0) + 1);
+  }
+  return [...counts]
+    .filter(([, count]) => count > 1)
+    .map(([column, count]) => ({
+      ...fileIssue(
+        collection,
+        file,
+        'REPEATED_COLUMN',
+        `The header of ${file} names ${column} ${count} times; only the last of those columns is read.`,
+      ),
+      severity: 'warning' as const,
+      line: 1,
+    }));
 }
 
 function fileIssue(collection: CollectionName, file: string, code: string, message: string): RecordIssue {
