@@ -66,8 +66,8 @@ export interface OneRosterClient extends RosterSource {
     options?: CollectionPathOptions,
   ): CollectionPull<C>;
   /**
-   * Reads one record by `sourcedId`; throws `ONEROSTER_NOT_FOUND` when the server has none, and
-   * `INVALID_INPUT` for an empty id or `.` or `..`, which cannot be put in a path.
+   * Reads one record by `sourcedId`. Throws `ONEROSTER_NOT_FOUND` when the server has none. Throws
+   * `INVALID_INPUT` for an empty id, `.` or `..`, because a path cannot carry them.
    */
   get<C extends CollectionName>(
     collection: C,
