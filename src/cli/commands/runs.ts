@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 
 import { getOrganizationBySlug } from '../../db/queries/organizations.ts';
 import { listRuns, loadRunPlan } from '../../db/queries/sync-runs.ts';
+import { sendRunNotice } from '../../notify/index.ts';
 import type { CliContext } from '../context.ts';
 import type { SyncPlan } from '../../sync/plan/types.ts';
 import { approveRun, rejectRun } from '../../sync/review.ts';
@@ -95,8 +96,10 @@ export function registerRunsCommand(program: Command): void {
     .action((runId: string, _options: unknown, command: Command) =>
       runCommand(async (context) => {
         const options = command.optsWithGlobals<{ json?: boolean }>();
-        const report = await approveRun(await depsOf(context), runId, 'cli');
+        const deps = await depsOf(context);
+        const report = await approveRun(deps, runId, 'cli');
         context.print(options.json ? JSON.stringify(report, null, 2) : formatRunReport(report));
+        await sendRunNotice({ ...deps, db: deps.store.db }, report);
         return exitStatusOf(report);
       }),
     );
@@ -108,12 +111,14 @@ export function registerRunsCommand(program: Command): void {
     .action((runId: string, _options: unknown, command: Command) =>
       runCommand(async (context) => {
         const options = command.optsWithGlobals<{ json?: boolean }>();
-        const report = await rejectRun(await depsOf(context), runId, 'cli');
+        const deps = await depsOf(context);
+        const report = await rejectRun(deps, runId, 'cli');
         context.print(
           options.json
             ? JSON.stringify(report, null, 2)
             : `Run ${report.runId} rejected; nothing was changed.`,
         );
+        await sendRunNotice({ ...deps, db: deps.store.db }, report);
       }),
     );
 }

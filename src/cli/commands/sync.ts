@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { AppError, isAppError } from '../../core/errors.ts';
 import { getOrganizationBySlug } from '../../db/queries/organizations.ts';
 import { loadRunPlan } from '../../db/queries/sync-runs.ts';
+import { sendRunNotice } from '../../notify/index.ts';
 import { openCsvBundle } from '../../oneroster/csv/bundle.ts';
 import type { RosterSource } from '../../oneroster/source.ts';
 import type { SyncPlan } from '../../sync/plan/types.ts';
@@ -82,6 +83,8 @@ export function registerSyncCommand(program: Command): void {
           context.print(formatRunReport(report));
           if (plan) context.print(`\n${formatPlan(plan)}`);
         }
+        // Waits until the notice is handed to SMTP or stored; a mail failure never changes the exit status.
+        await sendRunNotice({ config: context.config, logger: context.logger, db: store.db }, report);
         return exitStatusOf(report);
       }),
     );
