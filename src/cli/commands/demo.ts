@@ -7,6 +7,7 @@ import { AppError } from '../../core/errors.ts';
 import type { Store } from '../../db/store.ts';
 import { type RunningEmulator, startEmulator } from '../../emulator/server.ts';
 import { stopOnSignals } from '../../jobs/processes.ts';
+import { sendRunNotice } from '../../notify/index.ts';
 import { createOrganization, saveRosterConnection } from '../../roster/organizations.ts';
 import { recoverInterruptedRuns } from '../../sync/recover.ts';
 import { runSync } from '../../sync/run.ts';
@@ -68,6 +69,7 @@ async function runDemo(context: CliContext, options: DemoOptions): Promise<numbe
     context.print(formatRunReport(report));
 
     const password = await resetDemoAdmin(store, orgId);
+    await sendRunNotice({ config, logger: context.logger, db: store.db }, report);
     context.print('');
     context.print(`Sign in at ${config.publicUrl} as ${demoAdmin} with the password ${password}`);
     context.print(
