@@ -85,7 +85,7 @@ async function notify(deps: NotifyDeps, report: RunReport, log: Logger): Promise
 
   const recipients = await resolveRecipients(deps.db, org.id, settings.extraEmails, log);
   if (recipients.length === 0) {
-    log.warn('Send emails is on but the organization has no admin and no extra address; no notice sent');
+    log.info('Send emails is on but the organization has no admin and no extra address; no notice sent');
     return { status: 'no_recipients' };
   }
 
