@@ -8,6 +8,7 @@ import { isValidSlug } from '../core/ids.ts';
 import { json } from '../db/json.ts';
 import { getOrganizationBySlug, insertAuditEntry } from '../db/queries/organizations.ts';
 import type { Database, Organization } from '../db/schema.ts';
+import { normalizeGradeCode, normalizeGradeCodes } from './grades.ts';
 
 export interface NewOrganizationInput {
   name: string;
@@ -72,16 +73,31 @@ export async function createOrganization(
   });
 }
 
-/** Returns the zone name when it is a valid IANA time zone; throws `INVALID_INPUT` otherwise. */
+/**
+ * Returns the canonical IANA name of `timezone`, such as America/New_York for
+ * "america/new_york" or US/Eastern. Throws `INVALID_INPUT` for an unknown zone, and for
+ * abbreviations and POSIX names such as PST, EST, CET or EST5EDT. ICU accepts those, but it reads
+ * "EST" as America/Panama, which has no daylight saving time. Only Area/Location names and UTC
+ * pass.
+ */
 export function validateTimezone(timezone: string): string {
   const trimmed = timezone.trim();
-  if (!IANAZone.isValidZone(trimmed)) {
+  const canonical = IANAZone.isValidZone(trimmed)
+    ? new Intl.DateTimeFormat('en-US', { timeZone: trimmed }).resolvedOptions().timeZone
+    : null;
+  if (canonical === null) {
     throw new AppError(
       'INVALID_INPUT',
       `${JSON.stringify(timezone)} is not a time zone: use an IANA name such as America/Chicago or America/Los_Angeles.`,
     );
   }
-  return trimmed;
+  if (!trimmed.includes('/') && canonical !== 'UTC') {
+    throw new AppError(
+      'INVALID_INPUT',
+      `${JSON.stringify(timezone)} is an abbreviation, not an IANA time zone name: abbreviations are ambiguous or ignore daylight saving time. Use a name such as America/New_York, America/Chicago, America/Denver or America/Los_Angeles.`,
+    );
+  }
+  return canonical;
 }
 
 export interface RosterConnectionInput {
@@ -179,10 +195,11 @@ const organizationFields = ['name', 'timezone', 'autoRostering'] as const;
 
 /**
  * Applies a settings change in one transaction with an audit entry listing the changed fields.
- * Throws `INVALID_INPUT` for out-of-range values and `JOURNEY_NOT_LICENSED` when the default
- * journey names a product the organization has no licence for. Extra e-mail addresses are
- * trimmed and deduplicated; an invalid one throws `EMAIL_ADDRESS_INVALID`, and a line break or
- * control character in an address or the name throws `EMAIL_HEADER_INJECTION`.
+ * Throws `INVALID_INPUT` for out-of-range values, unknown grades and a bad time zone, and
+ * `JOURNEY_NOT_LICENSED` when the default journey names a product the organization has no
+ * licence for. Grades are stored as grade codes (`pk` as PK). Extra e-mail addresses are trimmed
+ * and deduplicated; an invalid one throws `EMAIL_ADDRESS_INVALID`, and a line break or control
+ * character in an address or the name throws `EMAIL_HEADER_INJECTION`.
  */
 export async function updateSettings(
   db: Kysely<Database>,
@@ -192,6 +209,7 @@ export async function updateSettings(
 ): Promise<void> {
   validateSettingsChange(change);
   if (change.extraEmails) change = { ...change, extraEmails: normalizeEmailList(change.extraEmails) };
+  if (change.gradeFilter) change = { ...change, gradeFilter: gradeCodesOf(change.gradeFilter) };
   const org = await getOrganizationBySlug(db, slug);
 
   await db.transaction().execute(async (trx) => {
@@ -291,9 +309,25 @@ function validateSettingsChange(change: SettingsChange): void {
     }
   }
   if (change.name !== undefined) assertNoControlCharacters('The organization name', change.name);
-  if (change.name !== undefined && change.name.trim().length === 0) {
-    throw new AppError('INVALID_INPUT', 'The organization name must not be empty.');
+  const nameLength = change.name?.trim().length;
+  if (nameLength !== undefined && (nameLength === 0 || nameLength > 200)) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `The organization name must have 1 to 200 characters (got ${nameLength}).`,
+    );
   }
+}
+
+/** Folds each grade onto its grade code, once each. Throws `INVALID_INPUT` naming a value that is not a grade. */
+function gradeCodesOf(grades: string[]): string[] {
+  const unknown = grades.find((grade) => normalizeGradeCode(grade) === null);
+  if (unknown !== undefined) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `${JSON.stringify(unknown)} is not a grade code: use codes such as IT, PR, PK, TK, KG or 01 to 13.`,
+    );
+  }
+  return normalizeGradeCodes(grades);
 }
 
 /** Throws `JOURNEY_NOT_LICENSED` naming each product in `products` the organization has no licence for. */

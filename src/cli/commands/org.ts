@@ -219,8 +219,9 @@ export function parseSettingsOptions(options: Record<string, string | undefined>
   const change: SettingsChange = {};
   const number = (option: string, value: string | undefined): number | undefined => {
     if (value === undefined) return undefined;
+    // Decimal only: Number() also reads "0x10" as 16 and "1e1" as 10.
     const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed)) {
+    if (!/^\s*-?\d+(\.\d+)?\s*$/.test(value) || !Number.isFinite(parsed)) {
       throw new AppError('INVALID_INPUT', `${option} must be a number, not ${JSON.stringify(value)}.`);
     }
     return parsed;
