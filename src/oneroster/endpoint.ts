@@ -24,12 +24,15 @@ const serviceSuffix = '/ims/oneroster';
  * For example `https://district-ca-v2.oneroster.com/ims/oneroster/` becomes
  * `https://district-ca-v2.oneroster.com/ims/oneroster/v1p1` for 1.1.
  *
- * Throws `ENDPOINT_URL_INVALID`, naming the value, for an empty or unparsable value, a scheme
- * other than http or https, or a URL with a user name or password.
+ * Throws `ENDPOINT_URL_INVALID`, naming the value, for an empty or unparsable value, a space, a
+ * scheme other than http or https, a scheme without "://", or a URL with a user name or password.
  */
 export function normalizeEndpointUrl(input: string, version: OneRosterVersion): string {
   const trimmed = input.trim();
   if (trimmed === '') throw invalidUrl(input, 'it is empty');
+
+  const typo = schemeTypo(trimmed);
+  if (typo) throw invalidUrl(trimmed, typo);
 
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
   let url: URL;
@@ -56,6 +59,25 @@ export function normalizeEndpointUrl(input: string, version: OneRosterVersion): 
 
   const prefix = stripServicePath(url.pathname);
   return `${url.protocol}//${url.host}${prefix}${versionBasePaths[version]}`;
+}
+
+/**
+ * Returns why a pasted value cannot be the endpoint before it is parsed, or null. The URL parser
+ * would otherwise read "htp:/x" or "https//x" as a path on the host "htp" or "https" and send
+ * the sync to a name in DNS.
+ */
+function schemeTypo(value: string): string | null {
+  const scheme = /^([a-z][a-z0-9+.-]*):(?!\d)/i.exec(value)?.[1];
+  if (scheme !== undefined && !/^https?$/i.test(scheme)) {
+    return `it uses ${scheme}; the roster endpoint must be an https URL`;
+  }
+  if (scheme !== undefined && !value.slice(scheme.length + 1).startsWith('//')) {
+    return `the "//" after ${scheme}: is missing`;
+  }
+  const bareScheme = /^(https?)\/\//i.exec(value)?.[1];
+  if (bareScheme !== undefined) return `the colon after ${bareScheme} is missing`;
+  if (/\s/.test(value)) return 'it contains a space';
+  return null;
 }
 
 function stripServicePath(pathname: string): string {
