@@ -164,7 +164,10 @@ export async function finishRun(db: Kysely<Database>, runId: string, outcome: Ru
     .execute();
 }
 
-/** Appends warnings to a run, numbering them after those it has, in multi-row statements. */
+/**
+ * Appends warnings to a run, numbering them after those it has, in multi-row statements. NUL
+ * characters are removed from the sourcedId and the message.
+ */
 export async function insertRunWarnings(
   db: Kysely<Database>,
   runId: string,
@@ -183,11 +186,17 @@ export async function insertRunWarnings(
       runId,
       seq: first + start + index,
       code: warning.code,
-      sourcedId: warning.sourcedId,
-      message: warning.message,
+      sourcedId: warning.sourcedId === null ? null : withoutNul(warning.sourcedId),
+      message: withoutNul(warning.message),
     }));
     await db.insertInto('syncRunWarnings').values(rows).execute();
   }
+}
+
+// PostgreSQL rejects NUL in text, and one NUL copied from a hostile file would fail the insert,
+// so the run could not record its warnings nor even its failure.
+function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
 }
 
 export async function listRunWarnings(

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 
+import { readString } from '../parse/values.ts';
 import type { CollectionName, OneRosterVersion, RecordIssue } from '../types.ts';
 import { canonicalColumn } from './layout.ts';
 import type { CsvRow } from './rows.ts';
@@ -29,7 +30,8 @@ export function convertRow(
   roles: Map<string, WireRole[]> | undefined,
 ): ConvertedRow {
   const issues: RecordIssue[] = [];
-  const sourcedId = row.values.get('sourcedId')?.trim() || null;
+  // Read as the record's sourcedId is, without NUL characters that PostgreSQL rejects in text.
+  const sourcedId = readString(row.values.get('sourcedId'));
   const issue = (severity: RecordIssue['severity'], code: string, message: string): void => {
     issues.push({ collection, sourcedId, severity, code, message, file, line: row.line });
   };

@@ -3,7 +3,7 @@
  * and the rule that keeps what a normalized shape does not name.
  */
 import type { BaseRecord, RecordStatus } from '../types.ts';
-import { readString, readTimestamp } from './values.ts';
+import { quoteValue, readString, readTimestamp } from './values.ts';
 import type { FieldContext, WireRecord } from './values.ts';
 
 const baseFields = ['sourcedId', 'status', 'dateLastModified', 'metadata'];
@@ -62,7 +62,7 @@ function readStatus(context: FieldContext, value: unknown): RecordStatus {
 
   context.warn(
     'INVALID_STATUS',
-    `The status ${JSON.stringify(text)} is not active or tobedeleted; it was read as active.`,
+    `The status ${quoteValue(text)} is not active or tobedeleted; it was read as active.`,
   );
   return 'active';
 }

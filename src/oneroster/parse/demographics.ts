@@ -1,6 +1,6 @@
 import type { Demographics, Sex } from '../types.ts';
 import { knownFields, readBase } from './base.ts';
-import { readBoolean, readDate, readString } from './values.ts';
+import { quoteValue, readBoolean, readDate, readString } from './values.ts';
 import type { FieldContext, WireRecord } from './values.ts';
 
 const raceFlags = [
@@ -80,6 +80,6 @@ function readSex(context: FieldContext, value: unknown): Sex | null {
 
   const sex = sexWords[text.toLowerCase()];
   if (sex === undefined)
-    context.warn('INVALID_SEX', `The sex ${JSON.stringify(text)} is not male, female, other or unspecified.`);
+    context.warn('INVALID_SEX', `The sex ${quoteValue(text)} is not male, female, other or unspecified.`);
   return sex ?? null;
 }

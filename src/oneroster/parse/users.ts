@@ -2,6 +2,7 @@ import type { RoleAssignment, User, UserId } from '../types.ts';
 import { knownFields, readBase } from './base.ts';
 import {
   isWireRecord,
+  quoteValue,
   readBoolean,
   readDate,
   readRef,
@@ -114,7 +115,7 @@ function readRoles12(context: FieldContext, roles: unknown[]): RoleAssignment[] 
     if (!isWireRecord(entry) || role === null || orgSourcedId === null) {
       context.warn(
         'INVALID_ROLE',
-        `A role entry ${JSON.stringify(entry)} lacks a role or an org and was ignored.`,
+        `A role entry ${quoteValue(entry)} lacks a role or an org and was ignored.`,
       );
       continue;
     }

@@ -34,6 +34,15 @@ export class FieldContext {
   }
 }
 
+/**
+ * Quotes a value for a warning message, cut to 80 characters. A cell that swallowed the rest of a
+ * CSV file through an unclosed quote would otherwise put the whole file into one stored warning.
+ */
+export function quoteValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}... (${text.length} characters)` : text;
+}
+
 /** A wire record: a JSON object with fields of any type. */
 export type WireRecord = Record<string, unknown>;
 
@@ -88,7 +97,7 @@ export function readBoolean(context: FieldContext, value: unknown, field: string
   }
   context.warn(
     'INVALID_BOOLEAN',
-    `The field ${field} has the value ${JSON.stringify(value)}, which is not a boolean.`,
+    `The field ${field} has the value ${quoteValue(value)}, which is not a boolean.`,
   );
   return null;
 }
@@ -113,7 +122,7 @@ export function readDate(context: FieldContext, value: unknown, field: string): 
 
   context.warn(
     'INVALID_DATE',
-    `The field ${field} has the value ${JSON.stringify(text)}, which is not a date (YYYY-MM-DD).`,
+    `The field ${field} has the value ${quoteValue(text)}, which is not a date (YYYY-MM-DD).`,
   );
   return null;
 }
@@ -145,7 +154,7 @@ export function readTimestamp(context: FieldContext, value: unknown, field: stri
   }
   context.warn(
     'INVALID_TIMESTAMP',
-    `The field ${field} has the value ${JSON.stringify(text)}, which is not an ISO 8601 timestamp.`,
+    `The field ${field} has the value ${quoteValue(text)}, which is not an ISO 8601 timestamp.`,
   );
   return null;
 }
