@@ -1,6 +1,6 @@
 /**
  * The registry of error codes that the command line, the run reports, the e-mails and the API
- * return. Each entry has the HTTP status the API answers with, a default message, and a hint
+ * return. Each entry has the HTTP status the API returns, a default message, and a hint
  * that tells an organization admin (or an operator, for platform errors) what to do next.
  *
  * `docs/errors.md` is generated from this table by `npm run docs:errors`; a test fails when the

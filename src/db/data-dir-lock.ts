@@ -7,8 +7,8 @@ const lockName = 'store.lock';
 
 /**
  * Takes the embedded store's lock file, so that a second process cannot open the same PGlite
- * files (PGlite serves one process; two writers would corrupt it). A lock left by a process that
- * no longer runs is taken over. Returns the function that releases the lock.
+ * files. PGlite serves one process, and two writers would corrupt it. A lock left by a process
+ * that no longer runs is taken over. Returns the function that releases the lock.
  */
 export function lockDataDir(dataDir: string): () => void {
   const file = path.join(dataDir, lockName);

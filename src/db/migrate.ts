@@ -11,7 +11,7 @@ import type { Store } from './store.ts';
 const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const migrationFile = /^(\d{4}_[a-z0-9_]+)\.ts$/;
 
-/** Migration names this code knows, in order. The last one is the code's schema version. */
+/** Returns the migration names in this code, in order. The last one is the code's schema version. */
 export function knownMigrations(): string[] {
   return fs
     .readdirSync(migrationsDir)
@@ -40,9 +40,9 @@ export interface MigrationOutcome {
 }
 
 /**
- * Brings the schema to this code's version. Refuses a database whose schema is newer than the code
- * (`DB_SCHEMA_NEWER`, naming both versions); a failing migration is rolled back and reported as
- * `DB_MIGRATION_FAILED` with its name.
+ * Brings the schema to this code's version. Rejects a database whose schema is newer than the
+ * code with `DB_SCHEMA_NEWER`, naming both versions. A failing migration is rolled back and
+ * reported as `DB_MIGRATION_FAILED` with its name.
  */
 export async function migrateToLatest(store: Store, logger?: Logger): Promise<MigrationOutcome> {
   const known = knownMigrations();

@@ -18,7 +18,7 @@ export type StoreKind = 'postgres' | 'pglite';
 export interface Store {
   readonly kind: StoreKind;
   readonly db: Kysely<Database>;
-  /** Where the data lives, without credentials, for logs and messages. */
+  /** Location of the data, without credentials, for logs and messages. */
   readonly description: string;
   /** Runs one SQL text with positional parameters (pg-boss's `db` adapter uses this). */
   executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number }>;
@@ -37,7 +37,7 @@ export interface StoreOptions {
   logger?: Logger;
 }
 
-/** Folder inside the data folder that holds PGlite's files; the key file sits beside it. */
+/** Folder inside the data folder that contains PGlite's files. The key file is beside it. */
 const databaseFolder = 'pgdata';
 
 const INT8 = 20;
