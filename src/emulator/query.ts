@@ -102,15 +102,30 @@ export function runListQuery(
     return { records: records.slice(query.offset, query.offset + query.limit), total: records.length };
   }
 
-  let rows = records.map((record) => ({ record, wire: renderer.render(collection, record) }));
   const filter = query.filter;
-  if (filter !== null) rows = rows.filter((row) => matchesFilter(filter, row.wire));
+  let candidates = records;
+  // A filter on the fields every record has (the delta's `dateLastModified`) runs before
+  // rendering, so a filtered request renders only the records it returns.
+  if (filter !== null && filter.conditions.every(({ field }) => headFields.has(field))) {
+    candidates = records.filter((record) => matchesFilter(filter, renderer.renderHead(record)));
+    if (query.sort === null) {
+      return {
+        records: candidates.slice(query.offset, query.offset + query.limit),
+        total: candidates.length,
+      };
+    }
+  }
+  let rows = candidates.map((record) => ({ record, wire: renderer.render(collection, record) }));
+  if (filter !== null && candidates === records) rows = rows.filter((row) => matchesFilter(filter, row.wire));
   if (query.sort !== null) sortRows(rows, query.sort, query.orderBy);
   return {
     records: rows.slice(query.offset, query.offset + query.limit).map((row) => row.record),
     total: rows.length,
   };
 }
+
+/** Wire fields that `WireRenderer.renderHead` renders. */
+const headFields = new Set(['sourcedId', 'status', 'dateLastModified']);
 
 /** Keeps only the named fields of a wire object, in the order named. */
 export function pickFields(wire: WireObject, fields: readonly string[]): WireObject {

@@ -35,6 +35,18 @@ export class WireRenderer {
     return this.version === '1.2' ? dropAbsent(wire) : wire;
   }
 
+  /**
+   * Renders only the fields every record has (`sourcedId`, `status`, `dateLastModified`), as
+   * `render` would: enough to apply a filter on them without rendering the whole record.
+   */
+  renderHead(record: BaseRecord): WireObject {
+    return {
+      sourcedId: record.sourcedId,
+      status: record.status,
+      dateLastModified: this.text(record.dateLastModified),
+    };
+  }
+
   private renderFields(collection: CollectionName, record: AnyRecord): WireObject {
     switch (collection) {
       case 'orgs':
