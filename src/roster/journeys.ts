@@ -61,7 +61,7 @@ export async function checkSeats(db: Kysely<Database>, orgId: string): Promise<R
       rosterWarning(
         'PRODUCT_SEATS_EXCEEDED',
         null,
-        `${used.get(licence.productCode)} active children use ${licence.productCode}, but the licence has ${licence.seats} seats. All children were imported; ask platform staff to add seats.`,
+        `${used.get(licence.productCode)} active children use ${licence.productCode}, but the licence has ${licence.seats} seats. No child loses the product; ask platform staff to add seats.`,
       ),
     );
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 
 import { AppError } from '../../core/errors.ts';
-import { bulkSetJourney, type JourneyTarget } from '../../roster/journeys.ts';
+import { getOrganizationBySlug } from '../../db/queries/organizations.ts';
+import { bulkSetJourney, checkSeats, type JourneyTarget } from '../../roster/journeys.ts';
 import { parseList, runCommand } from '../run-command.ts';
 
 interface JourneySetOptions {
@@ -40,6 +41,12 @@ export function registerJourneyCommands(program: Command): void {
           'cli',
         );
         context.print(`Changed the journey of ${result.changed} of ${result.matched} children.`);
+
+        // The change stands either way, as a sync imports children above the seats too.
+        const org = await getOrganizationBySlug(store.db, options.org);
+        for (const warning of await checkSeats(store.db, org.id)) {
+          process.stderr.write(`Warning [${warning.code}]: ${warning.message}\n`);
+        }
       }),
     );
 }

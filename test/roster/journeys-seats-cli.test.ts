@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rostersync-seats-cli-'));
+const filesDir = mkdtempSync(path.join(os.tmpdir(), 'rostersync-seats-files-'));
+
+function rostersync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'bin/rostersync.js'), ...args], {
+      cwd: root,
+      env: { ...process.env, ROSTERSYNC_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function ok(...args: string[]): Promise<string> {
+  const result = await rostersync(...args);
+  expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(filesDir, { recursive: true, force: true });
+});
+
+it('journeys set warns above the seats', { timeout: 240_000 }, async () => {
+  const bundle = path.join(filesDir, 'bundle');
+  await ok('generate', '--students', '12', '--seed', 'seats', '--out', bundle);
+  await ok('org', 'create', '--name', 'Seats District', '--slug', 'seats');
+  await ok('products', 'add', '--code', 'assess', '--name', 'Assessment');
+  await ok('org', 'licence', '--org', 'seats', '--product', 'assess', '--seats', '2');
+  await ok('sync', '--org', 'seats', '--from-csv', bundle);
+
+  const bulk = await rostersync(
+    'journeys',
+    'set',
+    '--org',
+    'seats',
+    '--journey',
+    'assess',
+    '--school',
+    'sch-001',
+  );
+
+  expect(bulk.status).toBe(0);
+  expect(bulk.stdout).toMatch(/^Changed the journey of \d+ of \d+ children\.$/m);
+  expect(bulk.stderr).toContain('PRODUCT_SEATS_EXCEEDED');
+  expect(bulk.stderr).toContain('the licence has 2 seats');
+});
