@@ -42,7 +42,7 @@ export function registerJourneyCommands(program: Command): void {
         );
         context.print(`Changed the journey of ${result.changed} of ${result.matched} children.`);
 
-        // The change stands either way, as a sync imports children above the seats too.
+        // The change is kept either way, because a sync also imports children above the seats.
         const org = await getOrganizationBySlug(store.db, options.org);
         for (const warning of await checkSeats(store.db, org.id)) {
           process.stderr.write(`Warning [${warning.code}]: ${warning.message}\n`);

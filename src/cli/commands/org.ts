@@ -55,7 +55,10 @@ export function registerOrgCommands(program: Command): Command {
       'rostering endpoint URL as ClassLink shows it, e.g. https://x-ca-v2.oneroster.com/ims/oneroster/',
     )
     .requiredOption('--key <key>', 'client key (OAuth 1.0a) or client id (OAuth 2)')
-    .requiredOption('--secret <secret>', 'client secret (or the bearer token with --auth bearer)')
+    .requiredOption(
+      '--secret <secret>',
+      'client secret (or the bearer token with --auth bearer); "-" reads it from standard input, which keeps it out of the process list and shell history',
+    )
     .option('--oneroster <version>', 'OneRoster version: 1.1 or 1.2', '1.1')
     .option('--auth <kind>', 'oauth1, oauth2 or bearer', 'oauth1')
     .option('--signature <method>', 'OAuth 1.0a signature method: HMAC-SHA256 or HMAC-SHA1', 'HMAC-SHA256')
@@ -158,7 +161,11 @@ interface ConnectOptions {
   json?: boolean;
 }
 
-async function connect(context: CliContext, options: ConnectOptions): Promise<number> {
+async function connect(context: CliContext, commandOptions: ConnectOptions): Promise<number> {
+  const options =
+    commandOptions.secret === '-'
+      ? { ...commandOptions, secret: await readSecretFromStdin() }
+      : commandOptions;
   const version = options.oneroster;
   if (version !== '1.1' && version !== '1.2') {
     throw new AppError('INVALID_INPUT', `--oneroster must be 1.1 or 1.2, not ${JSON.stringify(version)}.`);
@@ -212,6 +219,16 @@ async function connect(context: CliContext, options: ConnectOptions): Promise<nu
   if (options.json) process.stderr.write(`${saved}\n`);
   else context.print(saved);
   return 0;
+}
+
+/** Reads a secret piped to standard input, without the line break that `echo` or a file adds. */
+async function readSecretFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Paste the secret, then press Enter and Ctrl-D:\n');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Turns `org set` options into a settings change, validating each value and naming the option. */
