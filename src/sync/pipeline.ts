@@ -16,9 +16,10 @@ import type { SyncPlan } from './plan/types.ts';
 import type { RecordKind } from './report.ts';
 import type { SyncProgress } from './run.ts';
 import { applyPlan } from './steps/apply.ts';
+import { RecordCollector } from './steps/collect.ts';
 import { applyDataRules } from './steps/data-rules.ts';
 import { type FetchResult, fetchCollections, type SyncedCollection } from './steps/fetch.ts';
-import { assignChildClassrooms, mapStagedRecords } from './steps/map.ts';
+import { assignChildClassrooms, mapCollectedRecords } from './steps/map.ts';
 import { matchRecords } from './steps/match.ts';
 import { loadPlacementContext, placeNewChildren } from './steps/place.ts';
 import { buildPlan } from './steps/plan.ts';
@@ -54,19 +55,19 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
   // The stored roster loads while the source is read; on PostgreSQL the two overlap.
   const storedLoad = loadStoredRoster(db, org.id);
   storedLoad.catch(() => undefined);
+  const collected = new RecordCollector();
   const fetched = await fetchCollections({
-    db,
-    runId,
     source: context.source,
     modifiedSince: decision.modifiedSince,
     signal: context.signal,
+    collector: collected,
     sink,
     onPage: (collection, received) => context.progress({ phase: 'fetching', collection, received }),
   });
 
   context.progress({ phase: 'mapping' }, true);
   const stored = await storedLoad;
-  const desired = await mapStagedRecords(db, runId, decision.mode, fetched, sink);
+  const desired = mapCollectedRecords(collected, decision.mode, fetched, sink);
   assertCollectionsNotEmpty(decision, fetched, stored);
   context.signal?.throwIfAborted();
 
@@ -75,7 +76,7 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
   applyDataRules(desired, settings, sink);
   assignChildClassrooms(desired);
   const match = matchRecords(desired, stored, settings, sink);
-  const placement = await loadPlacementContext(db, org, runId, context.clock.now(), sink);
+  const placement = await loadPlacementContext(db, org, collected, context.clock.now(), sink);
   const plan = buildPlan({
     orgId: org.id,
     runId,

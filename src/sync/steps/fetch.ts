@@ -1,11 +1,8 @@
-import type { Kysely } from 'kysely';
-
 import { AppError, isAppError } from '../../core/errors.ts';
-import { insertStagedRecords } from '../../db/queries/staging.ts';
-import type { Database } from '../../db/schema.ts';
 import type { CollectionOutcome, RosterSource } from '../../oneroster/source.ts';
 import type { CollectionName, RecordIssue } from '../../oneroster/types.ts';
 import type { WarningSink } from '../model.ts';
+import type { RecordCollector } from './collect.ts';
 
 /** Collections a sync reads, in the order it reads them. Courses are not needed by the mapping. */
 export const syncedCollections = [
@@ -20,18 +17,18 @@ export type SyncedCollection = (typeof syncedCollections)[number];
 
 export interface FetchResult {
   outcomes: Record<SyncedCollection, CollectionOutcome>;
-  /** Records staged per collection. */
+  /** Records received per collection. */
   received: Record<SyncedCollection, number>;
-  /** The latest `dateLastModified` among staged records, or null when none carried one. */
+  /** The latest `dateLastModified` among received records, or null when none carried one. */
   maxDateLastModified: string | null;
   /** Records the parsers dropped as invalid; any of them keeps the delta watermark where it was. */
   failedRecords: number;
 }
 
 export interface FetchOptions {
-  db: Kysely<Database>;
-  runId: string;
   source: RosterSource;
+  /** Takes every page as it arrives. */
+  collector: RecordCollector;
   /** Set for a delta run: only records modified after this instant. */
   modifiedSince?: Date;
   signal?: AbortSignal;
@@ -44,8 +41,9 @@ export interface FetchOptions {
 }
 
 /**
- * Fetch step: streams every collection from the source into `staging_records`, one page at a
- * time, so memory holds one page whatever the district's size. Record issues become warnings.
+ * Fetch step: streams every collection from the source, one page at a time, into the collector,
+ * which keeps each record in its mapped form, so memory holds one raw page per collection being
+ * read. Record issues become warnings.
  *
  * Throws the source's `AppError` when a collection cannot be read, and `ONEROSTER_INCOMPLETE`
  * when a REST collection arrived incomplete (a lying count header, a repeated `sourcedId`):
@@ -70,8 +68,6 @@ export async function fetchCollections(options: FetchOptions): Promise<FetchResu
     issues.set(collection, collected);
     let count = 0;
     let outcome: CollectionOutcome;
-    // One staging write stays in flight while the next page is fetched.
-    let pending: Promise<void> = Promise.resolve();
     try {
       const pull = options.source.pull(collection, { modifiedSince: options.modifiedSince, signal });
       for await (const page of pull) {
@@ -82,15 +78,12 @@ export async function fetchCollections(options: FetchOptions): Promise<FetchResu
             maxDateLastModified = modified;
           }
         }
-        await pending;
-        pending = insertStagedRecords(options.db, options.runId, collection, page.records);
+        options.collector.add(collection, page.records);
         count += page.records.length;
         await options.onPage?.(collection, count, null);
       }
-      await pending;
       outcome = pull.outcome();
     } catch (error) {
-      await pending.catch(() => undefined);
       if (collection !== 'demographics' || !isAppError(error) || !demographicsTolerated.has(error.code)) {
         throw error;
       }
@@ -141,7 +134,7 @@ const concurrentCollections = 3;
 
 /**
  * Runs `task` over `items` with at most `limit` at once. Rejects with the first failure once
- * every started task has settled, so no staging write outlives the call.
+ * every started task has settled, so no page arrives after the call.
  */
 async function runConcurrently<T>(
   items: readonly T[],

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 
-import { readStagedRecords } from '../../db/queries/staging.ts';
 import type { Database, Organization } from '../../db/schema.ts';
 import type { AcademicSession } from '../../oneroster/types.ts';
 import { schoolYearInProgress } from '../../roster/archive.ts';
 import { journeyForNewChildren } from '../../roster/journeys.ts';
 import { defaultSchoolYearStart, placeChild } from '../../roster/placement.ts';
 import type { DesiredChild, WarningSink } from '../model.ts';
+import { type RecordCollector, sortedValues } from './collect.ts';
 
 /** Starting point of a new child: its educational journey (product codes) and starting level. */
 export interface Placement {
@@ -24,14 +24,14 @@ export interface PlacementContext {
 
 /**
  * Loads the placement context of a run and reports a default journey product that lost its
- * licence. The school year is the staged `schoolYear` session that contains `now`, else the next
+ * licence. The school year is the collected `schoolYear` session that contains `now`, else the next
  * one to start, else the latest; without any (a delta run, or a source that sends none), it starts
  * on the organization's archive date in the school year in progress.
  */
 export async function loadPlacementContext(
   db: Kysely<Database>,
   org: Organization,
-  runId: string,
+  collected: RecordCollector,
   now: Date,
   sink: WarningSink,
 ): Promise<PlacementContext> {
@@ -40,11 +40,9 @@ export async function loadPlacementContext(
 
   const today = now.toISOString().slice(0, 10);
   const years: AcademicSession[] = [];
-  for await (const batch of readStagedRecords<AcademicSession>(db, runId, 'academicSessions')) {
-    for (const session of batch) {
-      if (session.type === 'schoolYear' && session.status === 'active' && session.startDate)
-        years.push(session);
-    }
+  for (const session of sortedValues(collected.academicSessions)) {
+    if (session.type === 'schoolYear' && session.status === 'active' && session.startDate)
+      years.push(session);
   }
   years.sort((a, b) => (a.startDate! < b.startDate! ? -1 : 1));
   const current =
