@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 
 import { writeCsvFile } from '../core/csv-writer.ts';
+import { AppError } from '../core/errors.ts';
 import { getOrganizationBySlug, getSyncSettings } from '../db/queries/organizations.ts';
 import type { Database } from '../db/schema.ts';
 
@@ -18,7 +19,8 @@ export type ExportSummary = { file: string; rows: number }[];
 /**
  * Writes the organization's current roster as six CSV files (schools, classrooms, educators,
  * children, memberships, contacts) into `outDir`, creating it if needed. Every file has a header
- * row even when empty; ids are the roster source's `sourcedId`.
+ * row even when empty; ids are the roster source's `sourcedId`. Throws `INVALID_INPUT` naming
+ * `outDir` when the folder cannot be created.
  */
 export async function exportRoster(
   db: Kysely<Database>,
@@ -28,7 +30,7 @@ export async function exportRoster(
 ): Promise<ExportSummary> {
   const org = await getOrganizationBySlug(db, slug);
   const settings = await getSyncSettings(db, org.id);
-  fs.mkdirSync(outDir, { recursive: true });
+  createExportFolder(outDir);
   const statuses: ('active' | 'inactive')[] = options.includeInactive ? ['active', 'inactive'] : ['active'];
   const summary: ExportSummary = [];
   const write = async (file: string, header: string[], rows: unknown[][]) => {
@@ -236,4 +238,24 @@ export async function exportRoster(
   );
 
   return summary;
+}
+
+/** Creates the export folder, or throws `INVALID_INPUT` naming it when the file system refuses. */
+function createExportFolder(outDir: string): void {
+  try {
+    fs.mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    const reason =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'a file, not a folder, has that path'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code;
+    throw new AppError(
+      'INVALID_INPUT',
+      `The export folder ${outDir} could not be created: ${reason}. Give another folder with --out.`,
+      { cause: error },
+    );
+  }
 }
