@@ -6,6 +6,7 @@ import pino from 'pino';
 
 import type { Clock } from '../core/clock.ts';
 import { systemClock } from '../core/clock.ts';
+import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { trackResource, untrackResource } from '../core/resources.ts';
 import type { AnyRecord, CollectionName, OneRosterVersion, RecordIssue, User } from '../oneroster/types.ts';
@@ -83,9 +84,17 @@ export interface RunningEmulator {
 
 /**
  * Starts a OneRoster 1.1 and 1.2 provider on loopback (see docs/emulator.md). Resolves once it
- * listens. Throws `CSV_*` errors when `data` cannot be read, and `FaultSpecError` on a bad spec.
+ * listens. Throws `INVALID_INPUT` for a port outside 0 to 65535 or one in use, `CSV_*` errors
+ * when `data` cannot be read, and `FaultSpecError` on a bad spec.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `The emulator port ${port} is invalid: use 0 to 65535 (0 picks a free port).`,
+    );
+  }
   const logger = options.logger ?? pino({ level: 'silent' });
   const clock = options.clock ?? systemClock;
   const key = options.key ?? defaultKey;
@@ -201,9 +210,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     sendImsx(response, 404, 'unknownobject', `There is no OneRoster resource at ${path}.`);
   }
 
+  const listenHost = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, listenHost, port)));
+    server.listen(port, listenHost, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -308,4 +318,23 @@ async function handleToken(
     return;
   }
   sendJson(response, 200, token, { 'cache-control': 'no-store' });
+}
+
+/** Turns a failed `listen` into an error that names the address and what to do. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new AppError(
+      'INVALID_INPUT',
+      `The emulator cannot listen on ${host} port ${port}: the port is in use. Stop the other process or pick another port (0 picks a free one).`,
+      { cause: error },
+    );
+  }
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'EACCES') {
+    return new AppError(
+      'INVALID_INPUT',
+      `The emulator cannot listen on ${host} port ${port} (${error.code}): use a local address such as 127.0.0.1 and a port above 1023.`,
+      { cause: error },
+    );
+  }
+  return error;
 }

@@ -240,7 +240,7 @@ export async function exportRoster(
   return summary;
 }
 
-/** Creates the export folder, or throws `INVALID_INPUT` naming it when the file system refuses. */
+/** Creates the export folder, or throws `INVALID_INPUT` naming it when mkdir fails. */
 function createExportFolder(outDir: string): void {
   try {
     fs.mkdirSync(outDir, { recursive: true });
