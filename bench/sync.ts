@@ -38,6 +38,7 @@ export interface SyncBenchResult {
 }
 
 const pageSize = 1000;
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 const secretKey = parseSecretKey(randomBytes(32).toString('hex'));
 
 interface Emulator {
@@ -197,11 +198,12 @@ export async function benchSync(
         trigger: 'cli',
         mode,
         onProgress: (progress) => {
-          const step =
-            progress.phase === 'fetching' ? `fetching ${progress.collection ?? ''}` : progress.phase;
+          const step = progress.phase;
           if (step === last) return;
           last = step;
-          phases.push(`${step} at ${((performance.now() - started) / 1000).toFixed(2)}s`);
+          const { rss, heapUsed } = process.memoryUsage();
+          const seconds = ((performance.now() - started) / 1000).toFixed(2);
+          phases.push(`${step} at ${seconds}s (rss ${mb(rss)} MB, heap ${mb(heapUsed)} MB)`);
         },
       }).finally(() => {
         if (process.env.BENCH_PHASES) process.stderr.write(`${kind} ${mode}: ${phases.join(', ')}\n`);
