@@ -130,14 +130,7 @@ export interface User extends BaseRecord {
 }
 
 export type EnrollmentRole =
-  | 'administrator'
-  | 'proctor'
-  | 'student'
-  | 'teacher'
-  | 'aide'
-  | 'guardian'
-  | 'parent'
-  | (string & {});
+  'administrator' | 'proctor' | 'student' | 'teacher' | 'aide' | 'guardian' | 'parent' | (string & {});
 
 export interface Enrollment extends BaseRecord {
   role: EnrollmentRole;
