@@ -30,8 +30,10 @@ export function mapCollectedRecords(
   desired.complete.contacts = whole('users');
   desired.complete.memberships = whole('enrollments');
 
-  for (const org of sortedValues(collected.orgs)) mapOrg(desired, org);
-  for (const record of sortedValues(collected.classes)) mapClass(desired, record);
+  const orgs = sortedValues(collected.orgs);
+  for (const org of orgs) mapOrg(desired, org);
+  const otherOrgs = new Map(orgs.filter((org) => org.type !== 'school').map((org) => [org.sourcedId, org]));
+  for (const record of sortedValues(collected.classes)) mapClass(desired, record, otherOrgs, sink);
 
   const agentsOf = new Map<string, string[]>();
   for (const user of sortedValues(collected.users)) {
@@ -89,16 +91,57 @@ function mapOrg(desired: DesiredRoster, org: Org): void {
   });
 }
 
-function mapClass(desired: DesiredRoster, record: Class): void {
+function mapClass(
+  desired: DesiredRoster,
+  record: Class,
+  otherOrgs: Map<string, Org>,
+  sink: WarningSink,
+): void {
   desired.classrooms.set(record.sourcedId, {
     sourcedId: record.sourcedId,
     status: record.status,
     rosterName: record.title,
-    schoolSourcedId: record.schoolSourcedId,
+    schoolSourcedId: schoolOfClass(desired, record, otherOrgs, sink),
     classCode: record.classCode,
     classType: record.classType,
     grades: record.grades,
   });
+}
+
+/**
+ * Returns the school of a class. A class whose `school` names another kind of org (a department,
+ * say) belongs to the school above that org. When no school is found in a full roster the class
+ * keeps the org it names, which matches no school, and a `CLASSROOM_SCHOOL_UNKNOWN` warning names
+ * that org. A delta run sees only changed orgs, so it keeps the named org without a warning.
+ */
+function schoolOfClass(
+  desired: DesiredRoster,
+  record: Class,
+  otherOrgs: Map<string, Org>,
+  sink: WarningSink,
+): string | null {
+  const named = record.schoolSourcedId;
+  if (named === null || desired.schools.has(named) || desired.mode === 'delta') return named;
+
+  const seen = new Set<string>();
+  let org = otherOrgs.get(named);
+  while (org && !seen.has(org.sourcedId)) {
+    seen.add(org.sourcedId);
+    const parent = org.parentSourcedId;
+    if (parent !== null && desired.schools.has(parent)) return parent;
+    org = parent === null ? undefined : otherOrgs.get(parent);
+  }
+
+  const kind = otherOrgs.get(named)?.type;
+  const what = kind
+    ? `the ${kind} org ${named}, which is not a school and has no school above it`
+    : `the org ${named}, which is not on the roster`;
+  sink.add(
+    'CLASSROOM_SCHOOL_UNKNOWN',
+    record.sourcedId,
+    `The class names ${what}, so the classroom has no school. Check the class's school in the roster source.`,
+  );
+  return named;
 }
 
 function schoolOf(desired: DesiredRoster, orgs: string[]): string | null {
