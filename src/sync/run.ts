@@ -6,13 +6,9 @@ import type { SecretKey } from '../core/crypto.ts';
 import { AppError, isAppError, toErrorBody } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { getOrganizationById, getSyncSettings } from '../db/queries/organizations.ts';
+import { json } from '../db/json.ts';
 import { deleteStagedRecords } from '../db/queries/staging.ts';
-import {
-  finishRun,
-  insertRunningRun,
-  insertRunWarnings,
-  updateRunProgress,
-} from '../db/queries/sync-runs.ts';
+import { finishRun, insertRunningRun, insertRunWarnings } from '../db/queries/sync-runs.ts';
 import type { Store } from '../db/store.ts';
 import type { RosterSource } from '../oneroster/source.ts';
 import { WarningSink } from './model.ts';
@@ -120,12 +116,22 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Run
   let progressWrittenAt = 0;
   const progress = (update: Omit<SyncProgress, 'runId'>, persist = false): void => {
     request.onProgress?.({ runId: run.id, ...update });
+    // The run's final state carries the `done` phase and its rows written.
+    if (update.phase === 'done') return;
     const now = clock.now();
     if (!persist && now.getTime() - progressWrittenAt < 1000) return;
     progressWrittenAt = now.getTime();
-    void updateRunProgress(db, run.id, { phase: update.phase, progress: { ...update }, now }).catch(
-      (error: unknown) => logger.warn({ err: error }, 'Could not record the run progress'),
-    );
+    // Writes are not awaited, so one may reach the database after the run's final state. Only a
+    // running run takes it, so that it never overwrites the final state.
+    void db
+      .updateTable('syncRuns')
+      .set({ phase: update.phase, progress: json({ ...update }), heartbeatAt: now })
+      .where('id', '=', run.id)
+      .where('status', '=', 'running')
+      .execute()
+      .catch((error: unknown) =>
+        logger.warn({ err: error, runId: run.id }, 'Could not record the run progress'),
+      );
   };
 
   let source = request.source ?? null;
