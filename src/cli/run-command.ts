@@ -50,3 +50,27 @@ export function parseList(value: string | undefined): string[] | undefined {
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
 }
+
+/**
+ * Parses a whole-number option from `min` to `max` (default unbounded); throws `INVALID_INPUT`
+ * naming the option otherwise.
+ */
+export function parseWholeNumber(
+  option: string,
+  value: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isInteger(number) || number < min || number > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new AppError(
+      'INVALID_INPUT',
+      `${option} must be a whole number ${range}, not ${JSON.stringify(value)}.`,
+    );
+  }
+  return number;
+}
+
+/** Most children a generated district may have: beyond it generation takes minutes and gigabytes. */
+export const maxGeneratedStudents = 1_000_000;

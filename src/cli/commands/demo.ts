@@ -71,9 +71,14 @@ async function runDemo(context: CliContext, options: DemoOptions): Promise<numbe
     const password = await resetDemoAdmin(store, orgId);
     await sendRunNotice({ config, logger: context.logger, db: store.db }, report);
     context.print('');
-    context.print(`Sign in at ${config.publicUrl} as ${demoAdmin} with the password ${password}`);
+    // NOTE: the web app is not built yet, so the login is for the command line's records and for
+    // the web app once it exists; nothing listens on the public URL in this version.
     context.print(
-      `Organization: ${demoSlug}. Try: rostersync runs --org ${demoSlug}, rostersync export --org ${demoSlug} --out ./demo-export`,
+      `Admin login (for the web app, not part of this version): ${demoAdmin}, password ${password}`,
+    );
+    context.print(
+      `Organization: ${demoSlug}. The demo holds the embedded store while it runs: stop it (Ctrl-C), then try ` +
+        `rostersync runs --org ${demoSlug} or rostersync export --org ${demoSlug} --out ./demo-export`,
     );
 
     if (options.serve) {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../core/errors.ts';
 import { FaultSpecError } from '../../emulator/faults.ts';
 import { defaultKey, defaultSecret, startEmulator } from '../../emulator/server.ts';
-import { runCommand } from '../run-command.ts';
+import { maxGeneratedStudents, parseWholeNumber, runCommand } from '../run-command.ts';
 
 interface EmulatorFlags {
   data?: string;
@@ -53,14 +53,16 @@ export function registerEmulatorCommand(program: Command): void {
         }
         const version = parseVersion(flags.oneroster);
         const students =
-          flags.generate === undefined ? undefined : parseWholeNumber('--generate', flags.generate, 1);
+          flags.generate === undefined
+            ? undefined
+            : parseWholeNumber('--generate', flags.generate, 1, maxGeneratedStudents);
         let emulator;
         try {
           emulator = await startEmulator({
             data: flags.data,
             generate: flags.data === undefined ? { students: students ?? 500, seed: flags.seed } : undefined,
             host: flags.host,
-            port: parseWholeNumber('--port', flags.port, 0),
+            port: parseWholeNumber('--port', flags.port, 0, 65535),
             key: flags.key,
             secret: flags.secret,
             oneRoster: version,
@@ -116,16 +118,4 @@ function waitForSignal(): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-}
-
-/** Parses a whole-number flag of at least `min`; throws `INVALID_INPUT` naming the flag otherwise. */
-function parseWholeNumber(flag: string, value: string, min: number): number {
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isInteger(number) || number < min) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `${flag} must be a whole number of at least ${min}, not ${JSON.stringify(value)}.`,
-    );
-  }
-  return number;
 }

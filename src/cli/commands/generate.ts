@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 
-import { AppError } from '../../core/errors.ts';
 import { generateDistrict } from '../../emulator/generate/district.ts';
 import { createCsvFolderSink } from '../../emulator/generate/sink.ts';
-import { runCommand } from '../run-command.ts';
+import { maxGeneratedStudents, parseWholeNumber, runCommand } from '../run-command.ts';
 
 interface GenerateFlags {
   students: string;
@@ -25,7 +24,7 @@ export function registerGenerateCommand(program: Command): void {
     .option('--json', 'print the result (counts, rates and where each deliberate quirk is) as JSON')
     .action((flags: GenerateFlags) =>
       runCommand(async (context) => {
-        const students = parseWholeNumber('--students', flags.students, 1);
+        const students = parseWholeNumber('--students', flags.students, 1, maxGeneratedStudents);
         const schoolYear = parseWholeNumber('--school-year', flags.schoolYear, 2000);
         const result = await generateDistrict(
           { students, seed: flags.seed, schoolYear },
@@ -42,16 +41,4 @@ export function registerGenerateCommand(program: Command): void {
         for (const [kind, list] of Object.entries(result.mess)) context.print(`  ${kind}: ${list.length}`);
       }),
     );
-}
-
-/** Parses a whole-number flag of at least `min`; throws `INVALID_INPUT` naming the flag otherwise. */
-function parseWholeNumber(flag: string, value: string, min: number): number {
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isInteger(number) || number < min) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `${flag} must be a whole number of at least ${min}, not ${JSON.stringify(value)}.`,
-    );
-  }
-  return number;
 }
