@@ -113,13 +113,13 @@ export interface StoredRoster {
 
 /** Loads the organization's current (not archived, not merged) roster and its archived children. */
 export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Promise<StoredRoster> {
-  const schools = await db
+  const schoolsQuery = db
     .selectFrom('schools')
     .select(['id', 'sourcedId', 'status', 'sourceStatus', 'name', 'identifier'])
     .where('orgId', '=', orgId)
     .execute();
 
-  const classrooms = await db
+  const classroomsQuery = db
     .selectFrom('classrooms')
     .select([
       'id',
@@ -137,7 +137,7 @@ export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Pro
     .where('archivedAt', 'is', null)
     .execute();
 
-  const educators = await db
+  const educatorsQuery = db
     .selectFrom('educators')
     .select([
       'id',
@@ -185,14 +185,14 @@ export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Pro
     'journey',
     'level',
   ] as const;
-  const children = await db
+  const childrenQuery = db
     .selectFrom('children')
     .select(childColumns)
     .where('orgId', '=', orgId)
     .where('archivedAt', 'is', null)
     .where('mergedIntoId', 'is', null)
     .execute();
-  const archivedChildren = await db
+  const archivedChildrenQuery = db
     .selectFrom('children')
     .select([...childColumns, 'archivedSchoolYear'])
     .where('orgId', '=', orgId)
@@ -200,7 +200,7 @@ export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Pro
     .where('mergedIntoId', 'is', null)
     .execute();
 
-  const contacts = await db
+  const contactsQuery = db
     .selectFrom('familyContacts')
     .select([
       'id',
@@ -217,7 +217,7 @@ export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Pro
     .where('orgId', '=', orgId)
     .execute();
 
-  const memberships = await db
+  const membershipsQuery = db
     .selectFrom('memberships')
     .select([
       'id',
@@ -236,11 +236,24 @@ export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Pro
     .where('archivedAt', 'is', null)
     .execute();
 
-  const links = await db
+  const linksQuery = db
     .selectFrom('childContacts')
     .select(['id', 'childId', 'contactId', 'status'])
     .where('orgId', '=', orgId)
     .execute();
+
+  // The queries run at once: on PostgreSQL each takes its own pooled connection.
+  const [schools, classrooms, educators, children, archivedChildren, contacts, memberships, links] =
+    await Promise.all([
+      schoolsQuery,
+      classroomsQuery,
+      educatorsQuery,
+      childrenQuery,
+      archivedChildrenQuery,
+      contactsQuery,
+      membershipsQuery,
+      linksQuery,
+    ]);
 
   return {
     schools: bySourcedId(schools),
