@@ -178,6 +178,11 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Run
   return report;
 }
 
+/**
+ * Marks the run failed. Storing its warnings may itself fail (a value the database rejects), so
+ * that failure is logged and the run is still marked failed without them, rather than left
+ * `running` until the next start recovers it.
+ */
 async function recordFailure(
   deps: SyncDeps,
   runId: string,
@@ -185,13 +190,19 @@ async function recordFailure(
   sink: WarningSink,
   clock: Clock,
 ): Promise<void> {
-  await insertRunWarnings(deps.store.db, runId, sink.list());
+  let warningCount = sink.count;
+  try {
+    await insertRunWarnings(deps.store.db, runId, sink.list());
+  } catch (cause) {
+    deps.logger.error({ err: cause, runId }, 'Could not store the warnings of a failed run');
+    warningCount = 0;
+  }
   await finishRun(deps.store.db, runId, {
     status: 'failed',
     phase: 'done',
     counts: {},
     error,
-    warningCount: sink.count,
+    warningCount,
     finishedAt: clock.now(),
   });
 }
