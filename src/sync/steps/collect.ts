@@ -22,7 +22,7 @@ export type CollectedEnrollment = DesiredMembership | { sourcedId: string; unuse
 /**
  * The records of a run as they arrive, page by page, keyed by `sourcedId`; a `sourcedId`
  * repeated within a collection keeps its last copy. Users, enrollments and demographics are
- * mapped on arrival, so that memory holds their platform form and not the OneRoster record.
+ * mapped on arrival, so that memory contains their platform form and not the OneRoster record.
  * Orgs, sessions and classes are few and are kept as they came; the map step reads all of them
  * in `sourcedId` order (`sortedValues`), whatever order the pages arrived in.
  */
@@ -67,7 +67,7 @@ export class RecordCollector {
   }
 }
 
-/** The values of a map in `sourcedId` order. */
+/** Returns the values of a map in `sourcedId` order. */
 export function sortedValues<T>(map: Map<string, T>): T[] {
   return [...map.keys()].sort().map((key) => map.get(key)!);
 }
@@ -85,7 +85,7 @@ function orgsOf(user: User): string[] {
   return orgs;
 }
 
-/** Maps a user to a child, an educator or a contact; other roles give null. */
+/** Maps a user to a child, an educator or a contact; returns null for other roles. */
 function collectUser(user: User): CollectedUser | null {
   const agents = user.agentSourcedIds;
   if (user.role === 'student') {
@@ -163,7 +163,7 @@ function collectEnrollment(enrollment: Enrollment): CollectedEnrollment {
     classroomSourcedId: enrollment.classSourcedId,
     personSourcedId: enrollment.userSourcedId,
     personKind: role === 'student' ? 'child' : 'educator',
-    role: role === 'student' ? 'student' : role === 'aide' ? 'aide' : 'teacher',
+    role: role as DesiredMembership['role'],
     primary: enrollment.primary,
     beginDate: enrollment.beginDate,
     endDate: enrollment.endDate,
