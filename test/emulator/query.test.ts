@@ -72,6 +72,24 @@ describe('emulator filter', () => {
     expect(after.total).toBe('0');
   });
 
+  it('filters on status and dates, then sorts', async () => {
+    const page = await get(`/users?limit=50&filter=${q("status='active'")}&sort=familyName`);
+    const active = users().filter((user) => user.status === 'active');
+    expect(page.total).toBe(String(active.length));
+    const names = (page.body.users as User[]).map((user) => user.familyName);
+    expect(names).toEqual(
+      active
+        .map((user) => user.familyName)
+        .sort()
+        .slice(0, 50),
+    );
+
+    const dated = await get(`/users?limit=50&filter=${q("dateLastModified>'2000-01-01'")}`);
+    const expected = users().filter((user) => user.dateLastModified !== null);
+    expect(dated.total).toBe(String(expected.length));
+    expect(ids(dated, 'users')).toEqual(expected.slice(0, 50).map((user) => user.sourcedId));
+  });
+
   it('reads references and lists in filters', async () => {
     const page = await get(`/enrollments?limit=50&filter=${q("class.sourcedId='cls-001-01'")}`);
     const expected = emulator.store
