@@ -1,5 +1,5 @@
 import { listForMessage, rosterWarning, type RosterWarning } from '../warnings.ts';
-import { compareText, educatorRoles, type RuleClass, type RuleEnrollment } from './types.ts';
+import { compareText, educatorRoles, groupBy, type RuleClass, type RuleEnrollment } from './types.ts';
 
 /** Fields of an educator that the school rule reads. */
 export interface RuleEducator {
@@ -31,10 +31,14 @@ export function keepOneSchoolPerEducator(
   const classSchool = (enrollment: RuleEnrollment) =>
     classes.get(enrollment.classSourcedId)?.schoolSourcedId ?? null;
 
+  // Grouped once: filtering all enrollments per educator grew with educators times enrollments.
+  const byEducator = groupBy(
+    enrollments.filter((enrollment) => educatorRoles.has(enrollment.role)),
+    (enrollment) => enrollment.userSourcedId,
+  );
+
   for (const educator of educators) {
-    const own = enrollments.filter(
-      (enrollment) => enrollment.userSourcedId === educator.sourcedId && educatorRoles.has(enrollment.role),
-    );
+    const own = byEducator.get(educator.sourcedId) ?? [];
     const schools = new Set(educator.schoolSourcedIds);
     for (const enrollment of own) {
       const school = classSchool(enrollment);
