@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { afterAll, expect, it } from 'vitest';
 
+import { type CliResult, runCli } from '../support/cli.ts';
+
 import type { RunReport } from '../../src/sync/report.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rostersync-rules-cli-'));
 const filesDir = mkdtempSync(path.join(os.tmpdir(), 'rostersync-rules-files-'));
 
@@ -18,20 +18,9 @@ async function ok(...args: string[]): Promise<string> {
   return result.stdout;
 }
 
-function rostersync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin/rostersync.js'), ...args], {
-      cwd: root,
-      env: { ...process.env, ROSTERSYNC_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
+/** Runs `rostersync ARGS` on this file's embedded store, with room for a loaded machine. */
+function rostersync(...args: string[]): Promise<CliResult> {
+  return runCli(args, { ROSTERSYNC_DATA_DIR: dataDir, LOG_LEVEL: 'error' }, 240_000);
 }
 
 afterAll(() => {

@@ -1,28 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { afterAll, expect, it } from 'vitest';
 
-const root = path.resolve(import.meta.dirname, '../..');
+import { type CliResult, runCli } from '../support/cli.ts';
+
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rostersync-seats-cli-'));
 const filesDir = mkdtempSync(path.join(os.tmpdir(), 'rostersync-seats-files-'));
 
-function rostersync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin/rostersync.js'), ...args], {
-      cwd: root,
-      env: { ...process.env, ROSTERSYNC_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
+/** Runs `rostersync ARGS` on this file's embedded store, with room for a loaded machine. */
+function rostersync(...args: string[]): Promise<CliResult> {
+  return runCli(args, { ROSTERSYNC_DATA_DIR: dataDir, LOG_LEVEL: 'error' }, 240_000);
 }
 
 async function ok(...args: string[]): Promise<string> {
