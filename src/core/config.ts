@@ -22,7 +22,7 @@ export interface Config {
   mailFrom: string;
   /** Address admins open, used in e-mail links. No trailing slash. */
   publicUrl: string;
-  /** How admins reach support, named in failure e-mails: an e-mail address or an http(s) URL. */
+  /** Support contact named in failure e-mails: an e-mail address or an http(s) URL. */
   supportContact: string;
   /** Allow endpoint URLs on http and on loopback, private or link-local addresses. */
   allowPrivateEndpoints: boolean;
@@ -101,8 +101,8 @@ const schema = z.object({
 
 /**
  * Parses the environment into a `Config`. Throws `AppError('CONFIG_INVALID')` whose message
- * names every invalid variable, the problem and the expected form; the value itself is shown
- * only for variables that cannot hold a secret.
+ * names every invalid variable, the problem and the expected form. The value itself is shown
+ * only for variables that cannot contain a secret.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -136,7 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** The bare address of a `Name <address>` sender, so that admins can write back to it. */
+/** Returns the bare address of a `Name <address>` sender, so that admins can write back to it. */
 function senderAddress(mailFrom: string): string {
   return /<([^<>]+)>\s*$/.exec(mailFrom)?.[1]?.trim() ?? mailFrom;
 }

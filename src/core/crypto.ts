@@ -17,7 +17,7 @@ import type { Logger } from './logger.ts';
 export interface EncryptedSecret {
   /** Base64 of 12-byte IV, 16-byte tag and the ciphertext, in that order. */
   ciphertext: string;
-  /** First 16 hex digits of the SHA-256 of the key: tells which key to decrypt with. */
+  /** First 16 hex digits of the key's SHA-256, which identify the key to decrypt with. */
   keyId: string;
 }
 
@@ -51,9 +51,9 @@ export function keyIdOf(key: Buffer): string {
 }
 
 /**
- * Finds the key for stored secrets: `ROSTERSYNC_SECRET_KEY` when set; otherwise, for the embedded
- * store only, `secret.key` in the data folder, created with mode 0600 on first use with a logged
- * warning. Throws `SECRET_KEY_MISSING` on PostgreSQL without the variable.
+ * Finds the key for stored secrets, which is `ROSTERSYNC_SECRET_KEY` when set. Otherwise the
+ * embedded store uses `secret.key` in the data folder, created with mode 0600 on first use with a
+ * logged warning. Throws `SECRET_KEY_MISSING` on PostgreSQL without the variable.
  */
 export function resolveSecretKey(options: {
   secretKey: string | null;
@@ -121,7 +121,7 @@ const scryptAsync = promisify(scrypt) as (
 ) => Promise<Buffer>;
 const scryptParams = { N: 16384, r: 8, p: 1 };
 
-/** Hashes a password with scrypt; the result holds the parameters and salt: `scrypt$N$r$p$salt$hash`. */
+/** Hashes a password with scrypt. The result contains the parameters and salt: `scrypt$N$r$p$salt$hash`. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const hash = await scryptAsync(password, salt, 32, scryptParams);

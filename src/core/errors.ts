@@ -7,11 +7,11 @@
  * two differ, so add a code here, then regenerate the doc.
  */
 export interface ErrorSpec {
-  /** HTTP status the API answers with. */
+  /** HTTP status the API returns. */
   readonly status: number;
   /** Default message, used when the thrower gives none. */
   readonly message: string;
-  /** What to do about it, in words an organization admin can act on. */
+  /** Next step for the reader, in words an organization admin can act on. */
   readonly hint: string;
   /** Area of the product that raises it, for the generated doc. */
   readonly area: ErrorArea;
@@ -365,7 +365,7 @@ export const errorRegistry = {
 
 export type ErrorCode = keyof typeof errorRegistry;
 
-/** The shape of an error in run reports, API answers and `--json` output. */
+/** The shape of an error in run reports, API responses and `--json` output. */
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
@@ -374,7 +374,7 @@ export interface ErrorBody {
 
 export interface AppErrorOptions {
   cause?: unknown;
-  /** Replaces the registry hint when the thrower knows something more specific. */
+  /** Hint that replaces the registry hint when the thrower has a more specific one. */
   hint?: string;
   /** Structured facts for logs (never secrets). */
   details?: Record<string, unknown>;
