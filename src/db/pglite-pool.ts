@@ -1,11 +1,16 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 
+import { copyInputOf, type CopyInput } from './copy.ts';
+
 /**
  * Presents one PGlite instance as the `pg` pool that Kysely's PostgresDialect expects. PGlite is a
  * single connection, so a client is handed out to one borrower at a time: a transaction holds it
  * from BEGIN to COMMIT and every other query waits. Code must therefore never query through the
  * root `db` while it holds a transaction, or it waits for itself.
+ *
+ * A query whose only parameter is a `CopyInput` (see `copyInto`) runs as COPY on the borrowed
+ * client, so inside the borrower's transaction.
  */
 export class PgliteSerialPool implements PostgresPool {
   readonly #pglite: PGlite;
@@ -21,6 +26,8 @@ export class PgliteSerialPool implements PostgresPool {
     let released = false;
     const client = {
       async query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+        const input = copyInputOf(parameters);
+        if (input) return { command: 'INSERT', rowCount: await copyFromBlobs(pglite, input), rows: [] };
         const result = await pglite.query<R>(sql, parameters as unknown[], { rowMode: 'object' });
         const command = commandOf(sql);
         return {
@@ -74,6 +81,20 @@ export class PgliteSerialPool implements PostgresPool {
     await previous;
     return release;
   }
+}
+
+/**
+ * Runs one `COPY ... FROM '/dev/blob'` per chunk: PGlite reads COPY input from a Blob passed with
+ * the query, so each chunk is its own statement. Returns the rows written.
+ */
+async function copyFromBlobs(pglite: PGlite, input: CopyInput): Promise<number> {
+  const statement = `copy ${input.target} from '/dev/blob'`;
+  let written = 0;
+  for (const chunk of input.chunks) {
+    const result = await pglite.query(statement, [], { blob: new Blob([chunk]) });
+    written += result.affectedRows ?? 0;
+  }
+  return written;
 }
 
 function commandOf(sql: string): 'INSERT' | 'UPDATE' | 'DELETE' | 'SELECT' | 'MERGE' {

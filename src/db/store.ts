@@ -9,8 +9,12 @@ import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { trackResource, untrackResource } from '../core/resources.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { PgCopyPool } from './pg-copy-pool.ts';
 import { PgliteSerialPool } from './pglite-pool.ts';
+import { quoteIdentifier } from './quote.ts';
 import type { Database } from './schema.ts';
+
+export { quoteIdentifier } from './quote.ts';
 
 export type StoreKind = 'postgres' | 'pglite';
 
@@ -84,7 +88,8 @@ async function openPostgres(options: StoreOptions, databaseUrl: string): Promise
   }
 
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+    // The wrapper lets `copyInto` run COPY on the connection of Kysely's transaction.
+    dialect: new PostgresDialect({ pool: new PgCopyPool(pool) }),
     plugins: [new CamelCasePlugin()],
   });
   const store: Store = {
@@ -172,8 +177,4 @@ function describePostgres(databaseUrl: string, schema: string | undefined): stri
   } catch {
     return 'PostgreSQL (unparsable DATABASE_URL)';
   }
-}
-
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

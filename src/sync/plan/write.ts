@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
+import { copyInto } from '../../db/copy.ts';
+import { copyField } from '../../db/copy-text.ts';
 import { json } from '../../db/json.ts';
 import type { Database } from '../../db/schema.ts';
 import { columnTypes, jsonColumns } from './columns.ts';
@@ -29,10 +31,15 @@ function toParameter(column: string, value: unknown): unknown {
   return value;
 }
 
+/** Rows per chunk of COPY text, which bounds the text kept in memory at once. */
+const rowsPerCopyChunk = 5000;
+
 /**
- * Inserts rows, up to 5,000 per statement. Each column travels as one array parameter that
- * `unnest` spreads into rows, which PostgreSQL parses far faster than one parameter per value.
- * Returns the number of rows written.
+ * Inserts rows with `COPY ... FROM STDIN` (see `copyInto`) on the connection of `db`, so inside
+ * its transaction. The columns are the union of the rows' keys, and a row that lacks one writes
+ * null there.
+ * Returns the number of rows written. Throws PostgreSQL's error when a row breaks a constraint,
+ * which aborts the transaction.
  */
 export async function insertRows(
   db: Kysely<Database>,
@@ -41,19 +48,26 @@ export async function insertRows(
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  const names = sql.raw(columns.map(snakeCase).join(', '));
-  let written = 0;
-  for (let start = 0; start < rows.length; start += 5000) {
-    const chunk = rows.slice(start, start + 5000);
-    const arrays = columns.map((column) => {
-      const values = chunk.map((row) => toParameter(column, row[column]) ?? null);
-      return sql`${values}::${sql.raw(columnTypes[column] ?? 'text')}[]`;
-    });
-    const result = await sql`insert into ${sql.raw(snakeCase(table))} (${names})
-      select * from unnest(${sql.join(arrays)})`.execute(db);
-    written += Number(result.numAffectedRows ?? 0);
+  return copyInto(db, snakeCase(table), columns.map(snakeCase), copyChunks(table, columns, rows));
+}
+
+/** Encodes rows as COPY text, `rowsPerCopyChunk` at a time, lazily as the copy reads them. */
+function* copyChunks(
+  table: WritableTable,
+  columns: readonly string[],
+  rows: readonly RowValues[],
+): Generator<string> {
+  const names = columns.map((column) => `${snakeCase(table)}.${snakeCase(column)}`);
+  for (let start = 0; start < rows.length; start += rowsPerCopyChunk) {
+    let text = '';
+    for (const row of rows.slice(start, start + rowsPerCopyChunk)) {
+      const fields = columns.map((column, index) =>
+        copyField(toParameter(column, row[column]), names[index]!),
+      );
+      text += `${fields.join('\t')}\n`;
+    }
+    yield text;
   }
-  return written;
 }
 
 /**
