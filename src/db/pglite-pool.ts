@@ -86,6 +86,7 @@ export class PgliteSerialPool implements PostgresPool {
 /**
  * Runs one `COPY ... FROM '/dev/blob'` per chunk: PGlite reads COPY input from a Blob passed with
  * the query, so each chunk is its own statement. Returns the rows written.
+ * NOTE: outside a transaction, a failing chunk leaves the chunks before it written.
  */
 async function copyFromBlobs(pglite: PGlite, input: CopyInput): Promise<number> {
   const statement = `copy ${input.target} from '/dev/blob'`;
