@@ -25,6 +25,7 @@ import { loadPlacementContext, placeNewChildren } from './steps/place.ts';
 import { buildPlan } from './steps/plan.ts';
 import { checkSafeguard } from './steps/safeguard.ts';
 import { applyScope } from './steps/scope.ts';
+import { loadDeltaRoster } from './steps/stored.ts';
 
 export interface PipelineContext {
   db: Kysely<Database>;
@@ -52,9 +53,10 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
   const fetchStartedAt = context.clock.now();
 
   context.progress({ phase: 'fetching' }, true);
-  // The stored roster loads while the source is read; on PostgreSQL the two overlap.
-  const storedLoad = loadStoredRoster(db, org.id);
-  storedLoad.catch(() => undefined);
+  // A full run's stored roster loads while the source is read; on PostgreSQL the two overlap. A
+  // delta run loads only the rows its records name, once they are known.
+  const storedLoad = decision.mode === 'full' ? loadStoredRoster(db, org.id) : null;
+  storedLoad?.catch(() => undefined);
   const collected = new RecordCollector();
   const fetched = await fetchCollections({
     source: context.source,
@@ -66,15 +68,15 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
   });
 
   context.progress({ phase: 'mapping' }, true);
-  const stored = await storedLoad;
   const desired = mapCollectedRecords(collected, decision.mode, fetched, sink);
-  assertCollectionsNotEmpty(decision, fetched, stored);
+  if (storedLoad) assertCollectionsNotEmpty(fetched, await storedLoad);
   context.signal?.throwIfAborted();
 
   context.progress({ phase: 'planning' }, true);
   applyScope(desired, settings, sink);
   applyDataRules(desired, settings, sink);
   assignChildClassrooms(desired);
+  const stored = storedLoad ? await storedLoad : await loadDeltaRoster(db, org.id, desired);
   const match = matchRecords(desired, stored, settings, sink);
   const placement = await loadPlacementContext(db, org, collected, context.clock.now(), sink);
   const plan = buildPlan({
@@ -177,14 +179,11 @@ const kindsOf: Partial<Record<SyncedCollection, RecordKind[]>> = {
  * that came from it: a roster server that suddenly returns nothing is failing, and the run must
  * not go on as if the district had emptied.
  */
-function assertCollectionsNotEmpty(decision: ModeDecision, fetched: FetchResult, stored: StoredRoster): void {
-  if (decision.mode !== 'full') return;
+function assertCollectionsNotEmpty(fetched: FetchResult, stored: StoredRoster): void {
   for (const [collection, kinds] of Object.entries(kindsOf) as [SyncedCollection, RecordKind[]][]) {
     if (fetched.received[collection] > 0 || !fetched.outcomes[collection].complete) continue;
     for (const kind of kinds) {
-      const active = [...(stored[kind] as Map<string, { status: string }>).values()].filter(
-        (row) => row.status === 'active',
-      ).length;
+      const active = stored.activeCounts[kind];
       if (active === 0) continue;
       throw new AppError(
         'ONEROSTER_INCOMPLETE',

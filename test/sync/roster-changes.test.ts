@@ -240,4 +240,88 @@ describeEachStore('sync of roster changes', ({ store }) => {
     expect((await childRow(org.id, 's3')).status).toBe('inactive');
     expect((await childRow(org.id, 's4')).status).toBe('active');
   });
+  it('delta links a new enrollment and a contact to rows it did not receive', async () => {
+    const { org, emulator, sync } = await setUp();
+    emulator.controls.putRecord('orgs', { sourcedId: 'd1' });
+    await sync('full');
+    emulator.controls.putRecord('enrollments', {
+      sourcedId: 'e-s4-C',
+      userSourcedId: 's4',
+      classSourcedId: 'cC',
+      schoolSourcedId: 'sch1',
+      role: 'student',
+      beginDate: '2026-08-15',
+    });
+    emulator.controls.putRecord('users', { sourcedId: 'p1', agentSourcedIds: ['s2', 's4'] });
+
+    const delta = await sync('delta');
+    expect(delta.mode).toBe('delta');
+    expect(delta.counts.memberships.created).toBe(1);
+    const membership = await membershipRow(org.id, 'e-s4-C');
+    const classroomC = await store.db
+      .selectFrom('classrooms')
+      .select('id')
+      .where('orgId', '=', org.id)
+      .where('sourcedId', '=', 'cC')
+      .executeTakeFirstOrThrow();
+    expect(membership.classroomId).toBe(classroomC.id);
+    expect(membership.childId).toBe((await childRow(org.id, 's4')).id);
+    const links = await store.db
+      .selectFrom('childContacts')
+      .innerJoin('children', 'children.id', 'childContacts.childId')
+      .innerJoin('familyContacts', 'familyContacts.id', 'childContacts.contactId')
+      .select(['children.sourcedId as child', 'childContacts.status'])
+      .where('childContacts.orgId', '=', org.id)
+      .where('familyContacts.sourcedId', '=', 'p1')
+      .orderBy('children.sourcedId')
+      .execute();
+    expect(links).toEqual([
+      { child: 's2', status: 'active' },
+      { child: 's4', status: 'active' },
+    ]);
+  });
+
+  it('delta with a new child id compares it with every stored child', async () => {
+    const { org, emulator, sync } = await setUp();
+    emulator.controls.putRecord('orgs', { sourcedId: 'd1' });
+    await sync('full');
+    emulator.controls.putRecord('users', {
+      sourcedId: 's9',
+      role: 'student',
+      givenName: 'Zoë',
+      familyName: 'Brandt',
+      identifier: 'ID-s3',
+      orgSourcedIds: ['sch1'],
+      grades: ['PK'],
+    });
+
+    const delta = await sync('delta');
+    expect(delta.mode).toBe('delta');
+    expect(delta.counts.children.created).toBe(1);
+    // s3 was not in the delta; only the whole stored roster shows the shared identifier.
+    const reviews = await store.db
+      .selectFrom('duplicateReviews')
+      .select(['childId', 'candidateIds'])
+      .where('orgId', '=', org.id)
+      .execute();
+    expect(reviews).toHaveLength(1);
+    expect(reviews[0]!.childId).toBe((await childRow(org.id, 's9')).id);
+    expect(reviews[0]!.candidateIds).toEqual([(await childRow(org.id, 's3')).id]);
+  });
+
+  it('delta safeguard weighs changes against the whole roster', async () => {
+    const { emulator, sync } = await setUp({ allowRemoval: true });
+    emulator.controls.putRecord('orgs', { sourcedId: 'd1' });
+    await sync('full');
+    emulator.controls.putRecord('users', { sourcedId: 's2', givenName: 'Liam-Paul' });
+    const update = await sync('delta');
+    expect(update.mode).toBe('delta');
+    expect(update.status).toBe('succeeded');
+
+    emulator.controls.putRecord('users', { sourcedId: 's3', status: 'tobedeleted' });
+    const removal = await sync('delta');
+    expect(removal.mode).toBe('delta');
+    expect(removal.status).toBe('held_for_review');
+    expect(removal.warnings.map((warning) => warning.message).join('\n')).toContain('1 of 4 active children');
+  });
 });

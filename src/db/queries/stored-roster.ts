@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 
 import type { UserId } from '../../oneroster/types.ts';
+import { type RecordKind, recordKinds } from '../../sync/report.ts';
 import type { Database } from '../schema.ts';
 
 /**
@@ -109,57 +110,53 @@ export interface StoredRoster {
   archivedChildren: (StoredChild & { archivedSchoolYear: number })[];
   /** Child-contact links keyed by `childId:contactId`. */
   contactLinks: Map<string, StoredContactLink>;
+  /** Active rows with a `sourcedId` per kind, on the whole roster, for the safeguard. */
+  activeCounts: Record<RecordKind, number>;
+  /**
+   * Whether only the rows named by `sourcedId` were loaded (`loadStoredRows`): the maps then hold
+   * those rows, and `unlinkedChildren` and `archivedChildren` are empty.
+   */
+  partial: boolean;
 }
 
-/** Loads the organization's current (not archived, not merged) roster and its archived children. */
-export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Promise<StoredRoster> {
-  const schoolsQuery = db
-    .selectFrom('schools')
-    .select(['id', 'sourcedId', 'status', 'sourceStatus', 'name', 'identifier'])
-    .where('orgId', '=', orgId)
-    .execute();
+/** The `sourcedId`s to load per kind, for a partial load. */
+export type SourcedIdsByKind = Record<RecordKind, ReadonlySet<string>>;
 
-  const classroomsQuery = db
-    .selectFrom('classrooms')
-    .select([
-      'id',
-      'sourcedId',
-      'status',
-      'sourceStatus',
-      'schoolId',
-      'rosterName',
-      'displayName',
-      'classCode',
-      'classType',
-      'grades',
-    ])
-    .where('orgId', '=', orgId)
-    .where('archivedAt', 'is', null)
-    .execute();
+const tables = {
+  schools: 'schools',
+  classrooms: 'classrooms',
+  educators: 'educators',
+  children: 'children',
+  contacts: 'family_contacts',
+  memberships: 'memberships',
+} as const satisfies Record<RecordKind, string>;
 
-  const educatorsQuery = db
-    .selectFrom('educators')
-    .select([
-      'id',
-      'sourcedId',
-      'status',
-      'sourceStatus',
-      'schoolId',
-      'role',
-      'givenName',
-      'familyName',
-      'email',
-      'identifier',
-      'userIds',
-    ])
-    .where('orgId', '=', orgId)
-    .execute();
+const lineageColumns = ['id', 'sourcedId', 'status', 'sourceStatus'] as const;
 
-  const childColumns = [
-    'id',
-    'sourcedId',
-    'status',
-    'sourceStatus',
+/** Columns the sync compares, per kind, as the row types name them. */
+const columnsOf = {
+  schools: [...lineageColumns, 'name', 'identifier'],
+  classrooms: [
+    ...lineageColumns,
+    'schoolId',
+    'rosterName',
+    'displayName',
+    'classCode',
+    'classType',
+    'grades',
+  ],
+  educators: [
+    ...lineageColumns,
+    'schoolId',
+    'role',
+    'givenName',
+    'familyName',
+    'email',
+    'identifier',
+    'userIds',
+  ],
+  children: [
+    ...lineageColumns,
     'origin',
     'schoolId',
     'classroomId',
@@ -184,78 +181,49 @@ export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Pro
     'enabled',
     'journey',
     'level',
-  ] as const;
-  const childrenQuery = db
-    .selectFrom('children')
-    .select(childColumns)
-    .where('orgId', '=', orgId)
-    .where('archivedAt', 'is', null)
-    .where('mergedIntoId', 'is', null)
-    .execute();
-  const archivedChildrenQuery = db
-    .selectFrom('children')
-    .select([...childColumns, 'archivedSchoolYear'])
-    .where('orgId', '=', orgId)
-    .where('archivedAt', 'is not', null)
-    .where('mergedIntoId', 'is', null)
-    .execute();
+  ],
+  contacts: [...lineageColumns, 'relationship', 'givenName', 'familyName', 'email', 'phone', 'sms'],
+  memberships: [
+    ...lineageColumns,
+    'classroomId',
+    'childId',
+    'educatorId',
+    'role',
+    'isPrimary',
+    'beginDate',
+    'endDate',
+  ],
+} satisfies Record<RecordKind, readonly string[]>;
 
-  const contactsQuery = db
-    .selectFrom('familyContacts')
-    .select([
-      'id',
-      'sourcedId',
-      'status',
-      'sourceStatus',
-      'relationship',
-      'givenName',
-      'familyName',
-      'email',
-      'phone',
-      'sms',
-    ])
-    .where('orgId', '=', orgId)
-    .execute();
+/** Rows the sync never changes: archived ones, and children merged into another. */
+const currentOnly = {
+  schools: sql``,
+  classrooms: sql` and archived_at is null`,
+  educators: sql``,
+  children: sql` and archived_at is null and merged_into_id is null`,
+  contacts: sql``,
+  memberships: sql` and archived_at is null`,
+} satisfies Record<RecordKind, RawBuilder<unknown>>;
 
-  const membershipsQuery = db
-    .selectFrom('memberships')
-    .select([
-      'id',
-      'sourcedId',
-      'status',
-      'sourceStatus',
-      'classroomId',
-      'childId',
-      'educatorId',
-      'role',
-      'isPrimary',
-      'beginDate',
-      'endDate',
-    ])
-    .where('orgId', '=', orgId)
-    .where('archivedAt', 'is', null)
-    .execute();
-
-  const linksQuery = db
-    .selectFrom('childContacts')
-    .select(['id', 'childId', 'contactId', 'status'])
-    .where('orgId', '=', orgId)
-    .execute();
-
-  // The queries run at once: on PostgreSQL each takes its own pooled connection.
+/**
+ * Loads the organization's whole current (not archived, not merged) roster and its archived
+ * children. The queries run at once: on PostgreSQL each takes its own pooled connection.
+ */
+export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Promise<StoredRoster> {
+  const plain = db.withoutPlugins();
   const [schools, classrooms, educators, children, archivedChildren, contacts, memberships, links] =
     await Promise.all([
-      schoolsQuery,
-      classroomsQuery,
-      educatorsQuery,
-      childrenQuery,
-      archivedChildrenQuery,
-      contactsQuery,
-      membershipsQuery,
-      linksQuery,
+      selectRows<StoredSchool>(plain, 'schools', orgId),
+      selectRows<StoredClassroom>(plain, 'classrooms', orgId),
+      selectRows<StoredEducator>(plain, 'educators', orgId),
+      selectRows<StoredChild>(plain, 'children', orgId),
+      selectArchivedChildren(plain, orgId),
+      selectRows<StoredContact>(plain, 'contacts', orgId),
+      selectRows<StoredMembership>(plain, 'memberships', orgId),
+      selectLinks(plain, orgId, null),
     ]);
 
-  return {
+  const roster: Omit<StoredRoster, 'activeCounts'> = {
     schools: bySourcedId(schools),
     classrooms: bySourcedId(classrooms),
     educators: bySourcedId(educators),
@@ -263,12 +231,128 @@ export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Pro
     contacts: bySourcedId(contacts),
     memberships: bySourcedId(memberships),
     unlinkedChildren: children.filter((child) => child.sourcedId === null),
-    archivedChildren: archivedChildren.map((child) => ({
-      ...child,
-      archivedSchoolYear: child.archivedSchoolYear ?? 0,
-    })),
-    contactLinks: new Map(links.map((link) => [`${link.childId}:${link.contactId}`, link])),
+    archivedChildren,
+    contactLinks: byChildAndContact(links),
+    partial: false,
   };
+  const activeCounts = {} as Record<RecordKind, number>;
+  for (const kind of recordKinds) activeCounts[kind] = countActive(roster[kind]);
+  return { ...roster, activeCounts };
+}
+
+/**
+ * Loads only the current rows named in `only`, by `sourcedId`, with the links of the contacts
+ * loaded and each kind's active count: what a delta run needs when every record it sent is
+ * already on the roster. The caller falls back to `loadStoredRoster` when matching needs the
+ * other children (a child whose `sourcedId` is new).
+ */
+export async function loadStoredRows(
+  db: Kysely<Database>,
+  orgId: string,
+  only: SourcedIdsByKind,
+): Promise<StoredRoster> {
+  const plain = db.withoutPlugins();
+  const [schools, classrooms, educators, children, contacts, memberships, counts] = await Promise.all([
+    selectRows<StoredSchool>(plain, 'schools', orgId, only.schools),
+    selectRows<StoredClassroom>(plain, 'classrooms', orgId, only.classrooms),
+    selectRows<StoredEducator>(plain, 'educators', orgId, only.educators),
+    selectRows<StoredChild>(plain, 'children', orgId, only.children),
+    selectRows<StoredContact>(plain, 'contacts', orgId, only.contacts),
+    selectRows<StoredMembership>(plain, 'memberships', orgId, only.memberships),
+    countActiveRows(plain, orgId),
+  ]);
+  const links =
+    contacts.length === 0
+      ? []
+      : await selectLinks(
+          plain,
+          orgId,
+          contacts.map((row) => row.id),
+        );
+  return {
+    schools: bySourcedId(schools),
+    classrooms: bySourcedId(classrooms),
+    educators: bySourcedId(educators),
+    children: bySourcedId(children),
+    contacts: bySourcedId(contacts),
+    memberships: bySourcedId(memberships),
+    unlinkedChildren: [],
+    archivedChildren: [],
+    contactLinks: byChildAndContact(links),
+    activeCounts: counts,
+    partial: true,
+  };
+}
+
+/** Returns a `select` list with each column aliased to its camelCase name, so no plugin renames the rows. */
+function selectList(columns: readonly string[]): RawBuilder<unknown> {
+  return sql.raw(columns.map((column) => `${snakeCase(column)} as "${column}"`).join(', '));
+}
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/** Selects the current rows of a kind, all of them or only those whose `sourcedId` is in `only`. */
+async function selectRows<T>(
+  db: Kysely<Database>,
+  kind: RecordKind,
+  orgId: string,
+  only?: ReadonlySet<string>,
+): Promise<T[]> {
+  if (only?.size === 0) return [];
+  const filter = only ? sql` and sourced_id = any(${[...only]}::text[])` : sql``;
+  const result = await sql<T>`select ${selectList(columnsOf[kind])} from ${sql.raw(tables[kind])}
+    where org_id = ${orgId}${currentOnly[kind]}${filter}`.execute(db);
+  return result.rows;
+}
+
+async function selectArchivedChildren(
+  db: Kysely<Database>,
+  orgId: string,
+): Promise<StoredRoster['archivedChildren']> {
+  const result = await sql<StoredChild & { archivedSchoolYear: number | null }>`select
+    ${selectList([...columnsOf.children, 'archivedSchoolYear'])} from children
+    where org_id = ${orgId} and archived_at is not null and merged_into_id is null`.execute(db);
+  return result.rows.map((child) => ({ ...child, archivedSchoolYear: child.archivedSchoolYear ?? 0 }));
+}
+
+/** Selects the child-contact links of the organization, or only those of the given contacts. */
+async function selectLinks(
+  db: Kysely<Database>,
+  orgId: string,
+  contactIds: readonly string[] | null,
+): Promise<StoredContactLink[]> {
+  const filter = contactIds ? sql` and contact_id = any(${contactIds}::uuid[])` : sql``;
+  const result = await sql<StoredContactLink>`select ${selectList(['id', 'childId', 'contactId', 'status'])}
+    from child_contacts where org_id = ${orgId}${filter}`.execute(db);
+  return result.rows;
+}
+
+/** Counts the active rows with a `sourcedId` per kind, as `loadStoredRoster` would. */
+async function countActiveRows(db: Kysely<Database>, orgId: string): Promise<Record<RecordKind, number>> {
+  const parts = recordKinds.map(
+    (kind) => sql`select ${kind}::text as kind, count(*)::int as active from ${sql.raw(tables[kind])}
+      where org_id = ${orgId}${currentOnly[kind]} and status = 'active' and sourced_id is not null`,
+  );
+  const result = await sql<{
+    kind: RecordKind;
+    active: number;
+  }>`${sql.join(parts, sql` union all `)}`.execute(db);
+  const counts = {} as Record<RecordKind, number>;
+  for (const kind of recordKinds) counts[kind] = 0;
+  for (const row of result.rows) counts[row.kind] = Number(row.active);
+  return counts;
+}
+
+function countActive(rows: Map<string, StoredRow>): number {
+  let count = 0;
+  for (const row of rows.values()) if (row.status === 'active') count += 1;
+  return count;
+}
+
+function byChildAndContact(links: StoredContactLink[]): Map<string, StoredContactLink> {
+  return new Map(links.map((link) => [`${link.childId}:${link.contactId}`, link]));
 }
 
 function bySourcedId<T extends StoredRow>(rows: T[]): Map<string, T> {

@@ -1,7 +1,6 @@
 import type { StoredRoster } from '../../db/queries/stored-roster.ts';
 import type { SyncSettings } from '../../db/schema.ts';
 import type { SyncPlan } from '../plan/types.ts';
-import type { RecordKind } from '../report.ts';
 import { planOrder } from './plan.ts';
 
 export interface SafeguardVerdict {
@@ -24,7 +23,7 @@ export function checkSafeguard(
 ): SafeguardVerdict {
   const reasons: string[] = [];
   for (const kind of planOrder) {
-    const active = activeCount(stored, kind);
+    const active = stored.activeCounts[kind];
     if (active === 0) continue;
     const kindPlan = plan.kinds[kind];
     const deactivated = kindPlan.deactivations.length;
@@ -40,14 +39,6 @@ export function checkSafeguard(
     }
   }
   return { hold: reasons.length > 0, reasons };
-}
-
-function activeCount(stored: StoredRoster, kind: RecordKind): number {
-  let count = 0;
-  for (const row of (stored[kind] as Map<string, { status: string }>).values()) {
-    if (row.status === 'active') count += 1;
-  }
-  return count;
 }
 
 function percent(ratio: number): string {
