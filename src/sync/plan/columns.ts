@@ -86,7 +86,7 @@ export function educatorColumns(educator: DesiredEducator, resolve: Resolve): Ro
 }
 
 export function childColumns(child: DesiredChild, resolve: Resolve): RowValues {
-  return {
+  const columns: RowValues = {
     schoolId: resolve('schools', child.schoolSourcedId),
     givenName: child.givenName,
     familyName: child.familyName,
@@ -98,11 +98,12 @@ export function childColumns(child: DesiredChild, resolve: Resolve): RowValues {
     userIds: child.userIds,
     grade: child.grade,
     enabled: child.enabled,
-    ...(child.classroomSourcedId !== undefined
-      ? { classroomId: resolve('classrooms', child.classroomSourcedId) }
-      : {}),
-    ...(child.demographics !== undefined ? demographicColumns(child.demographics) : {}),
   };
+  // Left out, a classroom or demographics the run did not receive stay as stored.
+  if (child.classroomSourcedId !== undefined)
+    columns.classroomId = resolve('classrooms', child.classroomSourcedId);
+  if (child.demographics !== undefined) Object.assign(columns, demographicColumns(child.demographics));
+  return columns;
 }
 
 export function demographicColumns(demographics: ChildDemographics | null): RowValues {

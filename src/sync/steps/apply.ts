@@ -7,6 +7,9 @@ import type { SyncPlan } from '../plan/types.ts';
 import { insertRows, updateRows, updateRowsById } from '../plan/write.ts';
 import { planOrder } from './plan.ts';
 
+/** Rows created per insert step. */
+const createsPerStep = 5000;
+
 export interface ApplyOptions {
   /** The run the changes are recorded under (lineage columns). */
   runId: string;
@@ -36,26 +39,35 @@ export async function applyPlan(
   for (const kind of planOrder) {
     const kindPlan = plan.kinds[kind];
     const table = tableOf[kind];
-    if (kindPlan.creates.length > 0)
+    // A plan's rows are put together chunk by chunk, so that a full sync never holds them all.
+    for (let start = 0; start < kindPlan.creates.length; start += createsPerStep) {
+      const chunk = kindPlan.creates.slice(start, start + createsPerStep);
       steps.push(() =>
         insertRows(
           db,
           table,
-          kindPlan.creates.map((create) => create.values),
+          chunk.map((create) => create.values),
         ),
       );
+    }
     if (kindPlan.updates.length > 0) steps.push(() => updateRows(db, table, kindPlan.updates, touched));
   }
 
   const links = plan.contactLinks;
-  if (links.creates.length > 0) {
-    const rows = links.creates.map((link) => ({
-      ...link,
-      orgId: plan.orgId,
-      firstSeenRunId: options.runId,
-      lastSeenRunId: options.runId,
-    }));
-    steps.push(() => insertRows(db, 'childContacts', rows));
+  for (let start = 0; start < links.creates.length; start += createsPerStep) {
+    const chunk = links.creates.slice(start, start + createsPerStep);
+    steps.push(() =>
+      insertRows(
+        db,
+        'childContacts',
+        chunk.map((link) => ({
+          ...link,
+          orgId: plan.orgId,
+          firstSeenRunId: options.runId,
+          lastSeenRunId: options.runId,
+        })),
+      ),
+    );
   }
   if (links.reactivations.length > 0) {
     steps.push(() =>

@@ -13,7 +13,14 @@ import {
   sameValue,
   schoolColumns,
 } from '../plan/columns.ts';
-import { emptyKindPlan, type KindPlan, type LinkPlan, type RowValues, type SyncPlan } from '../plan/types.ts';
+import {
+  emptyKindPlan,
+  type KindPlan,
+  type LinkPlan,
+  type PlannedCreate,
+  type RowValues,
+  type SyncPlan,
+} from '../plan/types.ts';
 import type { RecordKind } from '../report.ts';
 import type { MatchResult } from './match.ts';
 import type { Placement } from './place.ts';
@@ -64,6 +71,12 @@ export function buildPlan(input: PlanInput): SyncPlan {
     return null;
   };
 
+  const common: RowValues = {
+    orgId: input.orgId,
+    sourceStatus: 'active',
+    firstSeenRunId: input.runId,
+    lastSeenRunId: input.runId,
+  };
   const newChildren: DesiredRecordOf['children'][] = [];
   for (const kind of planOrder) {
     const plan = kinds[kind];
@@ -92,17 +105,9 @@ export function buildPlan(input: PlanInput): SyncPlan {
       }
 
       if (!row) {
-        const id = ids[kind].get(record.sourcedId)!;
-        const values: RowValues = {
-          ...columns,
-          id,
-          orgId: input.orgId,
-          sourcedId: record.sourcedId,
-          sourceStatus: 'active',
-        };
-        values.firstSeenRunId = input.runId;
-        values.lastSeenRunId = input.runId;
-        plan.creates.push({ id, sourcedId: record.sourcedId, values });
+        plan.creates.push(
+          new PlannedRow(ids[kind].get(record.sourcedId)!, record.sourcedId, columns, common),
+        );
         if (kind === 'children') newChildren.push(record as DesiredRecordOf['children']);
         continue;
       }
@@ -266,12 +271,40 @@ function planDemographicsOnly(input: PlanInput, plan: KindPlan, rows: Map<string
 function placeChildren(input: PlanInput, plan: KindPlan, children: DesiredRecordOf['children'][]): void {
   if (children.length === 0) return;
   const placements = input.place(children);
-  for (const create of plan.creates) {
+  for (const create of plan.creates as PlannedRow[]) {
     const placement = placements.get(create.sourcedId);
     if (!placement) continue;
-    create.values.journey = placement.journey;
-    create.values.level = placement.level;
-    create.values.levelSetBy = placement.level === null ? null : 'placement';
+    create.extra = {
+      journey: placement.journey,
+      level: placement.level,
+      levelSetBy: placement.level === null ? null : 'placement',
+    };
+  }
+}
+
+/**
+ * A row to create whose column values are put together each time they are read, not held. A full
+ * sync plans a row per record, and holding each row's values beside its desired record cost about
+ * 20 MB at 20,000 children. A stored plan's JSON carries the values.
+ */
+class PlannedRow implements PlannedCreate {
+  /** Values set after planning, such as the placement of a new child. */
+  extra: RowValues | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly sourcedId: string,
+    private readonly columns: RowValues,
+    /** Values shared by every row the run creates: organization, run and source status. */
+    private readonly common: RowValues,
+  ) {}
+
+  get values(): RowValues {
+    return { ...this.columns, ...this.extra, ...this.common, id: this.id, sourcedId: this.sourcedId };
+  }
+
+  toJSON(): PlannedCreate {
+    return { id: this.id, sourcedId: this.sourcedId, values: this.values };
   }
 }
 
