@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 
@@ -119,6 +119,8 @@ async function openPglite(options: StoreOptions): Promise<Store> {
 
   let pglite: PGlite;
   try {
+    // Loaded on first use: the module costs about 40 MB of memory that PostgreSQL deployments never need.
+    const { PGlite, types: pgliteTypes } = await import('@electric-sql/pglite');
     pglite = await PGlite.create({
       ...(databaseDir ? { dataDir: databaseDir } : {}),
       parsers: {
