@@ -60,12 +60,12 @@ export const planOrder: RecordKind[] = [
 export function buildPlan(input: PlanInput): SyncPlan {
   const { desired, stored, match, settings } = input;
   const kinds = kindRecord(() => emptyKindPlan());
-  const storedById = kindRecord((kind) => indexById(input.stored, kind));
-  const restoredChildren = indexRestoredChildren(input, storedById.children);
-  const ids = plannedIds(input);
+  const rows = kindRecord((kind) => new StoredRows(input, kind));
+  const restoredChildren = rows.children.restoreArchived();
+  const newIds = newRowIds(input);
   const resolve: Resolve = (kind, sourcedId) => {
     if (sourcedId === null) return null;
-    const planned = ids[kind].get(sourcedId);
+    const planned = match.links[kind].get(sourcedId) ?? newIds[kind].get(sourcedId);
     if (planned !== undefined) return planned;
     if (desired.mode === 'delta') return stored[kind].get(sourcedId)?.id ?? null;
     return null;
@@ -81,8 +81,7 @@ export function buildPlan(input: PlanInput): SyncPlan {
   for (const kind of planOrder) {
     const plan = kinds[kind];
     for (const record of (desired[kind] as Map<string, DesiredRecordOf[typeof kind]>).values()) {
-      const linkedId = match.links[kind].get(record.sourcedId);
-      const row = linkedId === undefined ? undefined : storedById[kind].get(linkedId);
+      const row = rows[kind].linkedRow(record.sourcedId);
 
       if (record.status === 'tobedeleted') {
         planRemovedRecord(plan, row, record.sourcedId, settings.allowRemoval);
@@ -106,21 +105,20 @@ export function buildPlan(input: PlanInput): SyncPlan {
 
       if (!row) {
         plan.creates.push(
-          new PlannedRow(ids[kind].get(record.sourcedId)!, record.sourcedId, columns, common),
+          new PlannedRow(newIds[kind].get(record.sourcedId)!, record.sourcedId, columns, common),
         );
         if (kind === 'children') newChildren.push(record as DesiredRecordOf['children']);
         continue;
       }
-      planUpdate(plan, row, record.sourcedId, {
-        ...columns,
+      planUpdate(plan, row, record.sourcedId, columns, {
         sourcedId: record.sourcedId,
         sourceStatus: 'active',
       });
     }
-    planAbsentRecords(input, kind, plan, storedById[kind]);
+    planAbsentRecords(input, kind, plan);
   }
 
-  planDemographicsOnly(input, kinds.children, storedById.children);
+  planDemographicsOnly(input, kinds.children);
   placeChildren(input, kinds.children, newChildren);
   const contactLinks = planContactLinks(input, kinds.contacts, resolve);
 
@@ -128,7 +126,7 @@ export function buildPlan(input: PlanInput): SyncPlan {
     for (const [sourcedId, reason] of desired.skipped[kind]) kinds[kind].skipped.push({ sourcedId, reason });
   }
   const possibleDuplicates = match.possibleDuplicates.flatMap((duplicate) => {
-    const childId = ids.children.get(duplicate.sourcedId);
+    const childId = resolve('children', duplicate.sourcedId);
     return childId ? [{ childId, candidateIds: duplicate.candidateIds, reason: duplicate.reason }] : [];
   });
   return {
@@ -143,38 +141,63 @@ export function buildPlan(input: PlanInput): SyncPlan {
 }
 
 /**
- * Adds the archived children that matching linked (carryover) to the rows to update, as if
- * inactive, so that each counts as reactivated; returns their ids for the apply step to restore
- * first. Archived children that were not linked stay out, so they are never deactivated.
+ * Finds the stored row a desired record is linked to. Most links are by `sourcedId`, so a row is
+ * found by its `sourcedId` first, and an index by row id is built only for the other links (a
+ * child followed by a secondary key, a hand-entered or an archived child).
  */
-function indexRestoredChildren(input: PlanInput, rows: Map<string, StoredRow>): string[] {
-  const linked = new Set(input.match.links.children.values());
-  const restored: string[] = [];
-  for (const row of input.stored.archivedChildren) {
-    if (!linked.has(row.id)) continue;
-    rows.set(row.id, { ...row, status: 'inactive' });
-    restored.push(row.id);
+class StoredRows {
+  private byId: Map<string, StoredRow> | undefined;
+
+  constructor(
+    private readonly input: PlanInput,
+    private readonly kind: RecordKind,
+  ) {}
+
+  linkedRow(sourcedId: string): StoredRow | undefined {
+    const linkedId = this.input.match.links[this.kind].get(sourcedId);
+    if (linkedId === undefined) return undefined;
+    const row = (this.input.stored[this.kind] as Map<string, StoredRow>).get(sourcedId);
+    if (row?.id === linkedId) return row;
+    return this.index().get(linkedId);
   }
-  return restored;
+
+  /**
+   * Adds the archived children that matching linked (carryover) to the rows to update, as if
+   * inactive, so that each counts as reactivated; returns their ids for the apply step to restore
+   * first. Archived children that were not linked stay out, so they are never deactivated.
+   */
+  restoreArchived(): string[] {
+    const restored: string[] = [];
+    if (this.input.stored.archivedChildren.length === 0) return restored;
+    const linked = new Set(this.input.match.links.children.values());
+    for (const row of this.input.stored.archivedChildren) {
+      if (!linked.has(row.id)) continue;
+      this.index().set(row.id, { ...row, status: 'inactive' });
+      restored.push(row.id);
+    }
+    return restored;
+  }
+
+  private index(): Map<string, StoredRow> {
+    if (this.byId) return this.byId;
+    this.byId = new Map();
+    for (const row of (this.input.stored[this.kind] as Map<string, StoredRow>).values())
+      this.byId.set(row.id, row);
+    if (this.kind === 'children')
+      for (const row of this.input.stored.unlinkedChildren) this.byId.set(row.id, row);
+    return this.byId;
+  }
 }
 
-function indexById(stored: StoredRoster, kind: RecordKind): Map<string, StoredRow> {
-  const rows = new Map<string, StoredRow>();
-  for (const row of (stored[kind] as Map<string, StoredRow>).values()) rows.set(row.id, row);
-  if (kind === 'children') for (const row of stored.unlinkedChildren) rows.set(row.id, row);
-  return rows;
-}
-
-/** The row id of every active desired record: its linked row, or a new id for a row to create. */
-function plannedIds(input: PlanInput): Record<RecordKind, Map<string, string>> {
+/** A new row id for every active desired record that is linked to no stored row. */
+function newRowIds(input: PlanInput): Record<RecordKind, Map<string, string>> {
   return kindRecord((kind) => {
     const ids = new Map<string, string>();
+    const links = input.match.links[kind];
     for (const record of (
       input.desired[kind] as Map<string, { sourcedId: string; status: string }>
     ).values()) {
-      const linked = input.match.links[kind].get(record.sourcedId);
-      if (linked !== undefined) ids.set(record.sourcedId, linked);
-      else if (record.status === 'active') ids.set(record.sourcedId, newId());
+      if (record.status === 'active' && !links.has(record.sourcedId)) ids.set(record.sourcedId, newId());
     }
     return ids;
   });
@@ -218,36 +241,50 @@ function planRemovedRecord(
   }
 }
 
-function planUpdate(plan: KindPlan, row: StoredRow, sourcedId: string, columns: RowValues): void {
-  const changes: Record<string, { from: unknown; to: unknown }> = {};
-  const set: RowValues = {};
+/**
+ * Plans the update of a stored row: the columns whose values differ, and its reactivation when it
+ * is inactive. `lineage` holds columns compared as well, such as the row's `sourcedId`.
+ */
+function planUpdate(
+  plan: KindPlan,
+  row: StoredRow,
+  sourcedId: string,
+  columns: RowValues,
+  lineage?: RowValues,
+): void {
+  let changes: Record<string, { from: unknown; to: unknown }> | undefined;
+  let set: RowValues | undefined;
   const storedValues = row as unknown as Record<string, unknown>;
-  for (const [column, value] of Object.entries(columns)) {
-    if (sameValue(storedValues[column], value)) continue;
-    changes[column] = { from: storedValues[column] ?? null, to: value };
-    set[column] = value;
-  }
+  const compare = (values: RowValues) => {
+    for (const column in values) {
+      const value = values[column]!;
+      if (sameValue(storedValues[column], value)) continue;
+      (changes ??= {})[column] = { from: storedValues[column] ?? null, to: value };
+      (set ??= {})[column] = value;
+    }
+  };
+  compare(columns);
+  if (lineage) compare(lineage);
+
   const reactivate = row.status === 'inactive';
-  if (reactivate) Object.assign(set, { status: 'active', deactivatedAt: null, deactivatedByRunId: null });
-  if (!reactivate && Object.keys(changes).length === 0) {
+  if (!reactivate && changes === undefined) {
     plan.unchanged += 1;
     return;
   }
-  plan.updates.push({ id: row.id, sourcedId, reactivate, set, changes });
+  set ??= {};
+  if (reactivate) Object.assign(set, { status: 'active', deactivatedAt: null, deactivatedByRunId: null });
+  plan.updates.push({ id: row.id, sourcedId, reactivate, set, changes: changes ?? {} });
 }
 
-function planAbsentRecords(
-  input: PlanInput,
-  kind: RecordKind,
-  plan: KindPlan,
-  rows: Map<string, StoredRow>,
-): void {
+function planAbsentRecords(input: PlanInput, kind: RecordKind, plan: KindPlan): void {
   if (!input.settings.allowRemoval || !input.desired.complete[kind]) return;
-  const linked = new Set(input.match.links[kind].values());
+  const links = input.match.links[kind];
+  // Only children link by more than their `sourcedId`.
+  const linkedChildren = kind === 'children' ? new Set(links.values()) : undefined;
   const skipped = input.desired.skipped[kind];
-  for (const row of rows.values()) {
-    if (row.status !== 'active' || row.sourcedId === null || linked.has(row.id) || skipped.has(row.sourcedId))
-      continue;
+  for (const row of (input.stored[kind] as Map<string, StoredRow>).values()) {
+    if (row.status !== 'active' || row.sourcedId === null || skipped.has(row.sourcedId)) continue;
+    if (linkedChildren ? linkedChildren.has(row.id) : links.get(row.sourcedId) === row.id) continue;
     if (kind === 'children' && (row as { origin?: string }).origin === 'manual') continue;
     plan.deactivations.push({
       id: row.id,
@@ -258,10 +295,10 @@ function planAbsentRecords(
 }
 
 /** Applies demographics that arrived without their user (delta runs) to stored children. */
-function planDemographicsOnly(input: PlanInput, plan: KindPlan, rows: Map<string, StoredRow>): void {
+function planDemographicsOnly(input: PlanInput, plan: KindPlan): void {
   for (const [sourcedId, demographics] of input.desired.demographicsOnly) {
     const row = input.stored.children.get(sourcedId);
-    if (!row || !rows.has(row.id)) continue;
+    if (!row) continue;
     const before = plan.updates.length;
     planUpdate(plan, { ...row, status: 'active' }, sourcedId, demographicColumns(demographics));
     if (plan.updates.length === before) plan.unchanged += 1;
