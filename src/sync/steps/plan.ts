@@ -163,7 +163,7 @@ class StoredRows {
 
   /**
    * Adds the archived children that matching linked (carryover) to the rows to update, as if
-   * inactive, so that each counts as reactivated; returns their ids for the apply step to restore
+   * inactive, so that each counts as reactivated. Returns their ids, which the apply step restores
    * first. Archived children that were not linked stay out, so they are never deactivated.
    */
   restoreArchived(): string[] {
@@ -189,7 +189,7 @@ class StoredRows {
   }
 }
 
-/** A new row id for every active desired record that is linked to no stored row. */
+/** Draws a new row id for every active desired record that is linked to no stored row. */
 function newRowIds(input: PlanInput): Record<RecordKind, Map<string, string>> {
   return kindRecord((kind) => {
     const ids = new Map<string, string>();
@@ -243,7 +243,7 @@ function planRemovedRecord(
 
 /**
  * Plans the update of a stored row: the columns whose values differ, and its reactivation when it
- * is inactive. `lineage` holds columns compared as well, such as the row's `sourcedId`.
+ * is inactive. `lineage` lists more columns to compare, such as the row's `sourcedId`.
  */
 function planUpdate(
   plan: KindPlan,
