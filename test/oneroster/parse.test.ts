@@ -59,6 +59,30 @@ describe('normalizeRecord common fields', () => {
     expect(modifiedAt('')).toBeNull();
   });
 
+  it('reads near-UTC timestamps and rejects malformed ones', () => {
+    const modifiedAt = (dateLastModified: string) =>
+      normalizeRecord('orgs', { sourcedId: 'o', name: 'A', type: 'school', dateLastModified }, '1.1').record
+        ?.dateLastModified;
+    expect(modifiedAt('2021-01-19T09:56:53.22Z')).toBe('2021-01-19T09:56:53.220Z');
+    expect(modifiedAt('2021-01-19t09:56:53Z')).toBe('2021-01-19T09:56:53.000Z');
+    expect(modifiedAt('2021-01-19T09:56:53z')).toBe('2021-01-19T09:56:53.000Z');
+    expect(modifiedAt('2021-01-19T24:00:00Z')).toBe('2021-01-20T00:00:00.000Z');
+    expect(modifiedAt('2021-01-19T23:60:00Z')).toBeNull();
+    expect(modifiedAt('2021-1a-19T09:56:53Z')).toBeNull();
+    expect(modifiedAt('2021-01-19T09:56:53.22aZ')).toBeNull();
+    expect(modifiedAt('2021-01-19T09:56:53.223ZZ')).toBeNull();
+  });
+
+  it('cuts a date field at T or space only', () => {
+    const birthDate = (value: string) =>
+      normalizeRecord('demographics', { sourcedId: 'd', birthDate: value }, '1.1').record?.birthDate;
+    expect(birthDate('2020-05-04t12')).toBe('2020-05-04');
+    expect(birthDate('2020-05-04 x')).toBe('2020-05-04');
+    expect(birthDate('2020-05-04x')).toBeNull();
+    expect(birthDate('2020-5-04')).toBeNull();
+    expect(birthDate('2020-05-0a')).toBeNull();
+  });
+
   it('rejects impossible calendar dates', () => {
     const modifiedAt = (dateLastModified: string) =>
       normalizeRecord('orgs', { sourcedId: 'o', name: 'A', type: 'school', dateLastModified }, '1.1').record

@@ -53,7 +53,7 @@ export function readBase(
  */
 function readStatus(context: FieldContext, value: unknown): RecordStatus {
   const text = readString(value);
-  if (text === null) return 'active';
+  if (text === null || text === 'active') return 'active';
 
   const word = text.toLowerCase();
   if (word === 'active') return 'active';

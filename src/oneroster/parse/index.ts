@@ -45,17 +45,24 @@ export function normalizeRecord<C extends CollectionName>(
 ): NormalizedRecord<C> {
   void version;
   const context = new FieldContext(collection);
+  const record = normalizeWith(context, normalizers[collection] as Normalizer<C>, raw);
+  return { record, issues: context.issues };
+}
+
+/** Normalizes one wire record, adding its issues to the context's list. */
+function normalizeWith<C extends CollectionName>(
+  context: FieldContext,
+  normalize: Normalizer<C>,
+  raw: unknown,
+): RecordOf[C] | null {
   if (!isWireRecord(raw)) {
     context.error(
       'INVALID_RECORD',
       `The record is ${describeValue(raw)}, not a JSON object, so it was skipped.`,
     );
-    return { record: null, issues: context.issues };
+    return null;
   }
-
-  const normalize = normalizers[collection] as Normalizer<C>;
-  const record = normalize(context, raw);
-  return { record, issues: context.issues };
+  return normalize(context, raw);
 }
 
 export interface NormalizedPage<C extends CollectionName> {
@@ -69,14 +76,17 @@ export function normalizePage<C extends CollectionName>(
   rows: readonly unknown[],
   version: OneRosterVersion,
 ): NormalizedPage<C> {
+  void version;
   const records: RecordOf[C][] = [];
-  const issues: RecordIssue[] = [];
+  // One context serves the whole page, so its records' issues go straight into the page's list.
+  const context = new FieldContext(collection, []);
+  const normalize = normalizers[collection] as Normalizer<C>;
   for (const row of rows) {
-    const result = normalizeRecord(collection, row, version);
-    if (result.record !== null) records.push(result.record);
-    for (const issue of result.issues) issues.push(issue);
+    context.sourcedId = null;
+    const record = normalizeWith(context, normalize, row);
+    if (record !== null) records.push(record);
   }
-  return { records, issues };
+  return { records, issues: context.issues };
 }
 
 function describeValue(value: unknown): string {

@@ -47,7 +47,10 @@ export function normalizeUser(context: FieldContext, record: WireRecord): User |
   const base = readBase(context, record, known);
   if (base === null) return null;
 
-  const assignments = Array.isArray(record.roles) ? readRoles12(context, record.roles) : readRoles11(record);
+  const listedOrgs = readRefList(record.orgs);
+  const assignments = Array.isArray(record.roles)
+    ? readRoles12(context, record.roles)
+    : readRoles11(record, listedOrgs);
   const primary = assignments.find((assignment) => assignment.roleType === 'primary') ?? assignments[0];
   const role = primary?.role ?? readString(record.role) ?? '';
   if (role === '') context.warn('MISSING_ROLE', 'The user has no role.');
@@ -74,7 +77,7 @@ export function normalizeUser(context: FieldContext, record: WireRecord): User |
     preferredFamilyName,
     role,
     roles: assignments,
-    orgSourcedIds: uniqueOrgs(assignments, record),
+    orgSourcedIds: uniqueOrgs(assignments, listedOrgs),
     primaryOrgSourcedId: readRef(record.primaryOrg) ?? primary?.orgSourcedId ?? null,
     identifier: readString(record.identifier),
     email: readString(record.email),
@@ -94,11 +97,11 @@ function readName(context: FieldContext, value: unknown, preferred: string | nul
   return preferred ?? '';
 }
 
-function readRoles11(record: WireRecord): RoleAssignment[] {
+function readRoles11(record: WireRecord, orgs: readonly string[]): RoleAssignment[] {
   const role = readString(record.role);
   if (role === null) return [];
 
-  return readRefList(record.orgs).map((orgSourcedId, index) => ({
+  return orgs.map((orgSourcedId, index) => ({
     roleType: index === 0 ? 'primary' : 'secondary',
     role,
     orgSourcedId,
@@ -132,11 +135,21 @@ function readRoles12(context: FieldContext, roles: unknown[]): RoleAssignment[] 
   return assignments;
 }
 
-function uniqueOrgs(assignments: RoleAssignment[], record: WireRecord): string[] {
-  const orgs = new Set(assignments.map((assignment) => assignment.orgSourcedId));
-  // A 1.1 user without a role still lists its orgs.
-  for (const org of readRefList(record.orgs)) orgs.add(org);
-  return [...orgs];
+/** Lists the orgs of the roles, then the listed orgs, each once. A 1.1 user without a role still lists its orgs. */
+function uniqueOrgs(assignments: RoleAssignment[], listed: readonly string[]): string[] {
+  // Most users have one or two orgs, and searching a short array is faster than building a set.
+  if (assignments.length + listed.length > 16) {
+    const orgs = new Set(assignments.map((assignment) => assignment.orgSourcedId));
+    for (const org of listed) orgs.add(org);
+    return [...orgs];
+  }
+
+  const orgs: string[] = [];
+  for (const assignment of assignments) {
+    if (!orgs.includes(assignment.orgSourcedId)) orgs.push(assignment.orgSourcedId);
+  }
+  for (const org of listed) if (!orgs.includes(org)) orgs.push(org);
+  return orgs;
 }
 
 /** Copies a 1.2 user profile without the `password` of its credentials, which is never kept. */

@@ -8,10 +8,13 @@ import type { CollectionName, RecordIssue } from '../types.ts';
 
 /** Collects the issues of one record while its fields are read. */
 export class FieldContext {
-  readonly issues: RecordIssue[] = [];
   sourcedId: string | null = null;
 
-  constructor(readonly collection: CollectionName) {}
+  /** `issues` receives the issues. A page passes its own list, so that all its records share one. */
+  constructor(
+    readonly collection: CollectionName,
+    readonly issues: RecordIssue[] = [],
+  ) {}
 
   warn(code: string, message: string): void {
     this.issues.push({
@@ -86,6 +89,9 @@ const falseWords = new Set(['false', '0', 'no', 'f', 'n']);
  */
 export function readBoolean(context: FieldContext, value: unknown, field: string): boolean | null {
   if (typeof value === 'boolean') return value;
+  // The words most servers send, without trimming and lowercasing them.
+  if (value === 'true') return true;
+  if (value === 'false') return false;
   if (value === 1 || value === 0) return value === 1;
   if (value === undefined || value === null) return null;
 
@@ -102,10 +108,52 @@ export function readBoolean(context: FieldContext, value: unknown, field: string
   return null;
 }
 
-const bareDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+const bareDatePattern = /^\d{4}-\d{2}-\d{2}$/;
 const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-// The common UTC forms, read without Date.parse: `2025-01-19T09:56:53Z` and with milliseconds.
-const utcTimestampPattern = /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{3})?Z$/;
+
+const zero = 48;
+const nine = 57;
+const hyphen = 45;
+/** Digit positions of `YYYY-MM-DD`, and of the `THH:MM:SS` that may follow it. */
+const dateDigits = [0, 1, 2, 3, 5, 6, 8, 9];
+const timeDigits = [11, 12, 14, 15, 17, 18];
+
+function isDigitAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  return code >= zero && code <= nine;
+}
+
+function numberAt(text: string, index: number, digits: number): number {
+  let value = 0;
+  for (let offset = 0; offset < digits; offset += 1)
+    value = value * 10 + text.charCodeAt(index + offset) - zero;
+  return value;
+}
+
+/**
+ * Whether `text` starts with `YYYY-MM-DD` naming a real calendar day. Read by character codes
+ * rather than a regular expression, because every record has dates and the match would allocate.
+ */
+function startsWithCalendarDate(text: string): boolean {
+  if (text.length < 10 || text.charCodeAt(4) !== hyphen || text.charCodeAt(7) !== hyphen) return false;
+  for (const index of dateDigits) if (!isDigitAt(text, index)) return false;
+  return isCalendarDate(numberAt(text, 0, 4), numberAt(text, 5, 2), numberAt(text, 8, 2));
+}
+
+/**
+ * Whether `text` is one of the common UTC forms that are read without `Date.parse`:
+ * `2025-01-19T09:56:53Z` and `2025-01-19T09:56:53.223Z` (the date is checked apart).
+ */
+function isUtcTimestamp(text: string): boolean {
+  const length = text.length;
+  if (length !== 20 && length !== 24) return false;
+  if (text[10] !== 'T' || text[13] !== ':' || text[16] !== ':' || text[length - 1] !== 'Z') return false;
+  for (const index of timeDigits) if (!isDigitAt(text, index)) return false;
+  if (numberAt(text, 11, 2) > 23 || numberAt(text, 14, 2) > 59 || numberAt(text, 17, 2) > 59) return false;
+  if (length === 24)
+    return text[19] === '.' && isDigitAt(text, 20) && isDigitAt(text, 21) && isDigitAt(text, 22);
+  return true;
+}
 
 /**
  * Reads a calendar date as `YYYY-MM-DD`. A timestamp keeps its date part as written, because
@@ -115,10 +163,9 @@ export function readDate(context: FieldContext, value: unknown, field: string): 
   const text = readString(value);
   if (text === null) return null;
 
-  const datePart =
-    text.length > 10 && (text[10] === 'T' || text[10] === 't' || text[10] === ' ') ? text.slice(0, 10) : text;
-  const match = bareDatePattern.exec(datePart);
-  if (match && isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) return datePart;
+  const dated =
+    text.length === 10 || (text.length > 10 && (text[10] === 'T' || text[10] === 't' || text[10] === ' '));
+  if (dated && startsWithCalendarDate(text)) return text.length === 10 ? text : text.slice(0, 10);
 
   context.warn(
     'INVALID_DATE',
@@ -136,9 +183,8 @@ export function readTimestamp(context: FieldContext, value: unknown, field: stri
   const text = readString(value);
   if (text === null) return null;
 
-  const utc = utcTimestampPattern.exec(text);
-  if (utc !== null && isCalendarDate(Number(utc[1]), Number(utc[2]), Number(utc[3]))) {
-    return utc[4] === undefined ? `${text.slice(0, 19)}.000Z` : text;
+  if (isUtcTimestamp(text) && startsWithCalendarDate(text)) {
+    return text.length === 20 ? `${text.slice(0, 19)}.000Z` : text;
   }
 
   let candidate: string | null = null;
