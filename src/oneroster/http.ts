@@ -4,6 +4,7 @@
  * the address check on every connection. Redirects are returned, never followed, so a server
  * cannot send the client (and its credentials) to another host.
  */
+import { isAscii } from 'node:buffer';
 import http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import https from 'node:https';
@@ -274,6 +275,7 @@ async function readBody(message: IncomingMessage, maxBytes: number, url: string)
 
   const chunks: Buffer[] = [];
   let size = 0;
+  let ascii = true;
   try {
     for await (const chunk of stream) {
       const buffer = chunk as Buffer;
@@ -287,6 +289,7 @@ async function readBody(message: IncomingMessage, maxBytes: number, url: string)
         );
       }
       chunks.push(buffer);
+      if (ascii) ascii = isAscii(buffer);
     }
   } catch (error) {
     if (stream === message || socketFailed || error instanceof AppError) throw error;
@@ -298,5 +301,15 @@ async function readBody(message: IncomingMessage, maxBytes: number, url: string)
       { cause: error, details: { url, contentEncoding: encoding } },
     );
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return ascii ? joinAscii(chunks) : Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Decodes ASCII chunks one by one. ASCII bytes decode the same in latin1 and UTF-8, and latin1
+ * decoding is a plain copy, so the body is neither joined into one buffer nor validated as UTF-8.
+ */
+function joinAscii(chunks: readonly Buffer[]): string {
+  let text = '';
+  for (const chunk of chunks) text += chunk.toString('latin1');
+  return text;
 }

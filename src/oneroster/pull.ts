@@ -27,6 +27,21 @@ export interface PullPlan<C extends CollectionName> {
   signal?: AbortSignal;
 }
 
+/** One page read, with what the paging decides from it once the page has been taken. */
+interface PageStep<C extends CollectionName> {
+  page: PulledPage<C>;
+  /** Rows in the response, valid or not. */
+  rowCount: number;
+  /** Records that passed normalization. */
+  validCount: number;
+  /** Valid records whose `sourcedId` had arrived before. */
+  repeats: number;
+  /** The body, kept only when the page gave no valid record. */
+  invalidBody: string | null;
+  /** The server signals more rows than arrived so far. */
+  moreSignalled: boolean;
+}
+
 const nextLinkPattern = /<[^>]*>\s*;\s*rel="?next"?/i;
 
 /**
@@ -86,60 +101,76 @@ export class RestCollectionPull<C extends CollectionName> implements CollectionP
   }
 
   async *#pages(): AsyncGenerator<PulledPage<C>> {
-    const { collection, pageSize, signal } = this.#plan;
-    const seen = new Set<string>();
+    const seen = new SeenIds();
     // The body of the last page that gave no valid record, whose repeats `seen` cannot detect.
     let lastInvalidBody: string | null = null;
     let offset = 0;
+    let step: PageStep<C> | null = null;
 
     for (;;) {
-      const url = `${this.#plan.url}?${buildQueryString({ limit: pageSize, offset, filter: this.#plan.filter })}`;
-      const response = await this.#fetcher.get(url, signal);
-      if (collection === 'demographics' && (response.status === 403 || response.status === 404)) {
-        this.#markForbidden(response);
-        return;
-      }
-      if (response.status !== 200) {
-        throw errorForResponse({
-          ...response,
-          target: collection === 'demographics' ? 'demographics' : 'collection',
-        });
-      }
+      step = await this.#readPage(offset, seen);
+      if (step === null) return;
+      const { rowCount, validCount, repeats, invalidBody, moreSignalled } = step;
+      yield step.page;
+      step = null;
 
-      const rows = readEnvelope(response.body, listEnvelopeKeys[collection], response.url);
-      if (!Array.isArray(rows)) {
-        throw new AppError(
-          'ONEROSTER_UNEXPECTED_RESPONSE',
-          `The ${collection} in the response from ${response.url} are not a list.`,
-          {
-            details: { url: response.url },
-          },
-        );
-      }
-      const total = this.#readTotal(response);
-      this.#received += rows.length;
-
-      const page = normalizePage(collection, rows, this.#plan.version);
-      const repeats = countRepeats(page.records, seen);
-      if (repeats > 0) this.#problems.push(`${repeats} sourcedIds arrived twice (at offset ${offset})`);
-      yield { collection, records: page.records, issues: page.issues };
-
-      if (rows.length === 0) return;
-      if (repeats > 0 && repeats === page.records.length) {
+      if (rowCount === 0) return;
+      if (repeats > 0 && repeats === validCount) {
         this.#problems.push('the server sent the same page again, so paging stopped');
         return;
       }
-      if (page.records.length === 0 && response.body === lastInvalidBody) {
+      if (validCount === 0 && invalidBody === lastInvalidBody) {
         this.#problems.push('the server sent the same page of invalid records again, so paging stopped');
         return;
       }
-      lastInvalidBody = page.records.length === 0 ? response.body : null;
-      const moreSignalled =
-        (total !== null && this.#received < total) ||
-        nextLinkPattern.test(String(response.headers.link ?? ''));
-      if (rows.length < pageSize && !moreSignalled) return;
-      offset += rows.length;
+      lastInvalidBody = validCount === 0 ? invalidBody : null;
+      if (rowCount < this.#plan.pageSize && !moreSignalled) return;
+      offset += rowCount;
     }
+  }
+
+  /** Fetches and normalizes the page at `offset`; returns null when demographics are withheld. */
+  async #readPage(offset: number, seen: SeenIds): Promise<PageStep<C> | null> {
+    const { collection, pageSize, signal } = this.#plan;
+    const url = `${this.#plan.url}?${buildQueryString({ limit: pageSize, offset, filter: this.#plan.filter })}`;
+    const response = await this.#fetcher.get(url, signal);
+    if (collection === 'demographics' && (response.status === 403 || response.status === 404)) {
+      this.#markForbidden(response);
+      return null;
+    }
+    if (response.status !== 200) {
+      throw errorForResponse({
+        ...response,
+        target: collection === 'demographics' ? 'demographics' : 'collection',
+      });
+    }
+
+    const rows = readEnvelope(response.body, listEnvelopeKeys[collection], response.url);
+    if (!Array.isArray(rows)) {
+      throw new AppError(
+        'ONEROSTER_UNEXPECTED_RESPONSE',
+        `The ${collection} in the response from ${response.url} are not a list.`,
+        {
+          details: { url: response.url },
+        },
+      );
+    }
+    const total = this.#readTotal(response);
+    this.#received += rows.length;
+
+    const page = normalizePage(collection, rows, this.#plan.version);
+    const repeats = countRepeats(page.records, seen);
+    if (repeats > 0) this.#problems.push(`${repeats} sourcedIds arrived twice (at offset ${offset})`);
+    return {
+      page: { collection, records: page.records, issues: page.issues },
+      rowCount: rows.length,
+      validCount: page.records.length,
+      repeats,
+      invalidBody: page.records.length === 0 ? response.body : null,
+      moreSignalled:
+        (total !== null && this.#received < total) ||
+        nextLinkPattern.test(String(response.headers.link ?? '')),
+    };
   }
 
   #readTotal(response: HttpResponse): number | null {
@@ -169,11 +200,39 @@ export class RestCollectionPull<C extends CollectionName> implements CollectionP
   }
 }
 
-function countRepeats(records: ReadonlyArray<{ sourcedId: string }>, seen: Set<string>): number {
+/**
+ * The `sourcedId`s of a pull so far. Servers usually page in `sourcedId` order, and while every id
+ * arrives after the one before it, none can be a repeat: the ids are kept in a list, which costs
+ * no hashing. The first id out of order moves them into a set, which answers from then on.
+ */
+class SeenIds {
+  #ascending: string[] | null = [];
+  #set: Set<string> | null = null;
+
+  /** Remembers `id`; returns true when it had been seen before. */
+  add(id: string): boolean {
+    const ascending = this.#ascending;
+    if (ascending !== null) {
+      const last = ascending.length === 0 ? undefined : ascending[ascending.length - 1];
+      if (last === undefined || id > last) {
+        ascending.push(id);
+        return false;
+      }
+      this.#set = new Set(ascending);
+      this.#ascending = null;
+    }
+
+    const set = this.#set!;
+    if (set.has(id)) return true;
+    set.add(id);
+    return false;
+  }
+}
+
+function countRepeats(records: ReadonlyArray<{ sourcedId: string }>, seen: SeenIds): number {
   let repeats = 0;
   for (const record of records) {
-    if (seen.has(record.sourcedId)) repeats += 1;
-    else seen.add(record.sourcedId);
+    if (seen.add(record.sourcedId)) repeats += 1;
   }
   return repeats;
 }

@@ -150,6 +150,46 @@ describe('OneRoster client paging', () => {
     expect(pull.outcome().reason).toMatch(/1 sourcedIds arrived twice/);
   });
 
+  it('reports a repeat among unordered sourcedIds', async () => {
+    const users = makeUsers(6);
+    const pages = [
+      [users[3], users[0], users[4]],
+      [users[5], users[0]],
+    ];
+    const { client } = await setUp((request) => ({
+      json: { users: pages[Number(request.url.searchParams.get('offset')) / 3] ?? [] },
+    }));
+
+    const pull = client.pull('users');
+    expect(await drain(pull)).toEqual(['u4', 'u1', 'u5', 'u6', 'u1']);
+    expect(pull.outcome().reason).toMatch(/^1 sourcedIds arrived twice \(at offset 3\)\.$/);
+  });
+
+  it('accepts unordered sourcedIds without repeats', async () => {
+    const users = makeUsers(5);
+    const order = [users[2], users[4], users[0], users[1], users[3]];
+    const { client } = await setUp((request) => pageOf('users', order, request));
+
+    const pull = client.pull('users');
+    expect(await drain(pull)).toEqual(['u3', 'u5', 'u1', 'u2', 'u4']);
+    expect(pull.outcome()).toEqual({ complete: true, reason: null, received: 5, reportedTotal: 5 });
+  });
+
+  it('decodes UTF-8 after many ASCII chunks', async () => {
+    const users = makeUsers(400).map((user, index) =>
+      index < 390
+        ? { ...user, familyName: 'F'.repeat(1000) }
+        : { ...user, familyName: `Çelik-山田-${index}` },
+    );
+    const { client } = await setUp((request) => pageOf('users', users, request), { pageSize: 1000 });
+
+    const names: string[] = [];
+    for await (const page of client.pull('users')) names.push(...page.records.map((user) => user.familyName));
+    expect(names).toHaveLength(400);
+    expect(names[0]).toBe('F'.repeat(1000));
+    expect(names.slice(390)).toEqual(users.slice(390).map((user) => user.familyName));
+  });
+
   it('stops when the server ignores the offset', async () => {
     const users = makeUsers(3);
     const { server, client } = await setUp(() => ({ json: { users } }));

@@ -78,10 +78,11 @@ function withoutExtensions<T extends { extensions?: unknown }>(record: T): T {
 
 /** Orders a user's orgs primary first, then as the source listed them. */
 function orgsOf(user: User): string[] {
-  const orgs = [...user.orgSourcedIds];
-  if (user.primaryOrgSourcedId) {
-    return [user.primaryOrgSourcedId, ...orgs.filter((sourcedId) => sourcedId !== user.primaryOrgSourcedId)];
-  }
+  const primary = user.primaryOrgSourcedId;
+  if (!primary) return user.orgSourcedIds.slice();
+
+  const orgs = [primary];
+  for (const sourcedId of user.orgSourcedIds) if (sourcedId !== primary) orgs.push(sourcedId);
   return orgs;
 }
 

@@ -1,5 +1,5 @@
 import { AppError, isAppError } from '../../core/errors.ts';
-import type { CollectionOutcome, RosterSource } from '../../oneroster/source.ts';
+import type { CollectionOutcome, CollectionPull, PulledPage, RosterSource } from '../../oneroster/source.ts';
 import type { CollectionName, RecordIssue } from '../../oneroster/types.ts';
 import type { WarningSink } from '../model.ts';
 import type { RecordCollector } from './collect.ts';
@@ -70,18 +70,21 @@ export async function fetchCollections(options: FetchOptions): Promise<FetchResu
     let outcome: CollectionOutcome;
     try {
       const pull = options.source.pull(collection, { modifiedSince: options.modifiedSince, signal });
-      for await (const page of pull) {
-        collected.push(...page.issues);
-        for (const record of page.records) {
-          const modified = record.dateLastModified;
-          if (modified !== null && (maxDateLastModified === null || modified > maxDateLastModified)) {
-            maxDateLastModified = modified;
+      await forEachPage(
+        pull,
+        (page) => {
+          collected.push(...page.issues);
+          for (const record of page.records) {
+            const modified = record.dateLastModified;
+            if (modified !== null && (maxDateLastModified === null || modified > maxDateLastModified)) {
+              maxDateLastModified = modified;
+            }
           }
-        }
-        options.collector.add(collection, page.records);
-        count += page.records.length;
-        await options.onPage?.(collection, count, null);
-      }
+          options.collector.add(collection, page.records);
+          count += page.records.length;
+        },
+        () => options.onPage?.(collection, count, null),
+      );
       outcome = pull.outcome();
     } catch (error) {
       if (collection !== 'demographics' || !isAppError(error) || !demographicsTolerated.has(error.code)) {
@@ -127,6 +130,36 @@ export async function fetchCollections(options: FetchOptions): Promise<FetchResu
   }
 
   return { outcomes, received, maxDateLastModified, failedRecords };
+}
+
+/**
+ * Iterates a pull as `for await` does, calling `take` with each page and then awaiting `after`.
+ * No page is referenced while `after` or the next page is awaited. A page kept across those waits
+ * would survive garbage collections with all its records, although the collector has mapped them.
+ */
+async function forEachPage<C extends SyncedCollection>(
+  pull: CollectionPull<C>,
+  take: (page: PulledPage<C>) => void,
+  after: () => Promise<void> | void,
+): Promise<void> {
+  const pages = pull[Symbol.asyncIterator]();
+  let result: IteratorResult<PulledPage<C>> | null = await pages.next();
+  while (result.done !== true) {
+    try {
+      take(result.value);
+      result = null;
+      await after();
+    } catch (error) {
+      // A `for await` whose body throws closes the iterator and rethrows the body's error.
+      try {
+        await pages.return?.();
+      } catch {
+        // The body's error is reported, not the error of closing.
+      }
+      throw error;
+    }
+    result = await pages.next();
+  }
 }
 
 /** Collections read at once; the client limits requests per host on its own as well. */
