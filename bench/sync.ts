@@ -16,6 +16,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
+import { sql } from 'kysely';
+
 import { loadConfig } from '../src/core/config.ts';
 import { parseSecretKey } from '../src/core/crypto.ts';
 import { silentLogger } from '../src/core/logger.ts';
@@ -31,6 +33,12 @@ export interface SyncBenchResult {
   students: number;
   floorSeconds: number;
   full: { seconds: number; ratio: number; peakRssMb: number };
+  /**
+   * The database's own share of a full sync: the seconds PostgreSQL (or PGlite) takes to insert the
+   * rows the full sync created, with the same indexes and foreign keys, and `ratio` to the wire
+   * floor. A sync cannot apply its creates faster than this.
+   */
+  writeFloor: { seconds: number; ratio: number; rows: number };
   noop: { seconds: number; ratio: number; rowsWritten: number };
   delta: { seconds: number; ratioToFull: number };
   /** One-minute load average when the run ended: timings on a busy machine run long. */
@@ -216,6 +224,8 @@ export async function benchSync(
     assertSucceeded('full', full.value.status);
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 
+    const writeFloor = await measureWriteFloor(store, org.id);
+
     const noop = await timed(() => sync('full'));
     assertSucceeded('no-change', noop.value.status);
     const noopRun = await store.db
@@ -234,6 +244,11 @@ export async function benchSync(
       students,
       floorSeconds: round(floorSeconds),
       full: { seconds: round(full.seconds), ratio: round(full.seconds / floorSeconds), peakRssMb },
+      writeFloor: {
+        seconds: round(writeFloor.seconds),
+        ratio: round(writeFloor.seconds / floorSeconds),
+        rows: writeFloor.rows,
+      },
       noop: {
         seconds: round(noop.seconds),
         ratio: round(noop.seconds / floorSeconds),
@@ -247,6 +262,51 @@ export async function benchSync(
     await cleanUp();
     emulator.process.kill('SIGTERM');
   }
+}
+
+/** Roster tables in the order a sync writes them. */
+const rosterTables = [
+  'schools',
+  'classrooms',
+  'educators',
+  'children',
+  'family_contacts',
+  'memberships',
+  'child_contacts',
+];
+
+/**
+ * Measures how long the database takes to write an organization's roster rows as they are: inside
+ * a transaction that is then rolled back, the rows are copied aside, deleted, and inserted again
+ * with one `insert ... select` per table, so every index and foreign key is checked as in the
+ * sync's own writes. Only the inserts are timed.
+ */
+async function measureWriteFloor(store: Store, orgId: string): Promise<{ seconds: number; rows: number }> {
+  let rows = 0;
+  let seconds = 0;
+  const rollBack = new Error('roll back the write floor');
+  try {
+    await store.db.transaction().execute(async (trx) => {
+      for (const table of rosterTables) {
+        await sql`create temporary table ${sql.raw(`floor_${table}`)} on commit drop as
+          select * from ${sql.raw(table)} where org_id = ${orgId}`.execute(trx);
+      }
+      for (const table of [...rosterTables].reverse()) {
+        await sql`delete from ${sql.raw(table)} where org_id = ${orgId}`.execute(trx);
+      }
+      const started = performance.now();
+      for (const table of rosterTables) {
+        const result = await sql`insert into ${sql.raw(table)}
+          select * from ${sql.raw(`floor_${table}`)}`.execute(trx);
+        rows += Number(result.numAffectedRows ?? 0);
+      }
+      seconds = (performance.now() - started) / 1000;
+      throw rollBack;
+    });
+  } catch (error) {
+    if (error !== rollBack) throw error;
+  }
+  return { seconds, rows };
 }
 
 /** Touches one existing record: even an empty patch sets its `dateLastModified` to now. */
