@@ -131,6 +131,17 @@ export interface DesiredRoster {
    * demographics record changed). The planner applies them to stored children.
    */
   demographicsOnly: Map<string, ChildDemographics>;
+  /**
+   * The classroom (`sourcedId`, or null for none) of children that this run did not otherwise
+   * carry, chosen again because one of their enrollments changed (a delta run). The planner
+   * applies it to stored children.
+   */
+  classroomOnly: Map<string, string | null>;
+  /**
+   * Children named in the `agents` of a child this run carried, per family contact that the run
+   * did not carry (a delta run). The planner links them to the stored contact.
+   */
+  contactLinksOnly: Map<string, Set<string>>;
   /** The district org, informational. */
   district: { sourcedId: string; name: string } | null;
   /**
@@ -153,6 +164,8 @@ export function emptyDesiredRoster(mode: RunMode): DesiredRoster {
     contacts: new Map(),
     memberships: new Map(),
     demographicsOnly: new Map(),
+    classroomOnly: new Map(),
+    contactLinksOnly: new Map(),
     district: null,
     complete: kindRecord(() => false),
     skipped: kindRecord(() => new Map<string, string>()),

@@ -19,7 +19,8 @@ import { applyPlan } from './steps/apply.ts';
 import { RecordCollector } from './steps/collect.ts';
 import { applyDataRules } from './steps/data-rules.ts';
 import { type FetchResult, fetchCollections, type SyncedCollection } from './steps/fetch.ts';
-import { assignChildClassrooms, mapCollectedRecords } from './steps/map.ts';
+import { assignClassrooms } from './steps/classrooms.ts';
+import { mapCollectedRecords } from './steps/map.ts';
 import { matchRecords } from './steps/match.ts';
 import { loadPlacementContext, placeNewChildren } from './steps/place.ts';
 import { buildPlan } from './steps/plan.ts';
@@ -75,7 +76,7 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
   context.progress({ phase: 'planning' }, true);
   applyScope(desired, settings, sink);
   applyDataRules(desired, settings, sink);
-  assignChildClassrooms(desired);
+  await assignClassrooms(db, org.id, desired);
   const stored = storedLoad ? await storedLoad : await loadDeltaRoster(db, org.id, desired);
   const match = matchRecords(desired, stored, settings, sink);
   const placement = await loadPlacementContext(db, org, collected, context.clock.now(), sink);

@@ -22,7 +22,8 @@ import { openConnectionSource } from '../../src/sync/source.ts';
 import { RecordCollector } from '../../src/sync/steps/collect.ts';
 import { applyDataRules } from '../../src/sync/steps/data-rules.ts';
 import { fetchCollections } from '../../src/sync/steps/fetch.ts';
-import { assignChildClassrooms, mapCollectedRecords } from '../../src/sync/steps/map.ts';
+import { assignClassrooms } from '../../src/sync/steps/classrooms.ts';
+import { mapCollectedRecords } from '../../src/sync/steps/map.ts';
 import { matchRecords } from '../../src/sync/steps/match.ts';
 import { loadPlacementContext, placeNewChildren } from '../../src/sync/steps/place.ts';
 import { buildPlan } from '../../src/sync/steps/plan.ts';
@@ -216,7 +217,7 @@ async function planDelta(context: StoreContext, orgId: string, load: RosterLoade
     const desired = mapCollectedRecords(collected, 'delta', fetched, sink);
     applyScope(desired, settings, sink);
     applyDataRules(desired, settings, sink);
-    assignChildClassrooms(desired);
+    await assignClassrooms(db, orgId, desired);
     const stored = await load(db, orgId, desired);
     const match = matchRecords(desired, stored, settings, sink);
     const placement = await loadPlacementContext(db, org, collected, now, sink);

@@ -324,4 +324,74 @@ describeEachStore('sync of roster changes', ({ store }) => {
     expect(removal.status).toBe('held_for_review');
     expect(removal.warnings.map((warning) => warning.message).join('\n')).toContain('1 of 4 active children');
   });
+  it('delta moves a child whose enrollment changed', async () => {
+    const { org, emulator, sync } = await setUp();
+    emulator.controls.putRecord('orgs', { sourcedId: 'd1' });
+    await sync('full');
+    const classroomId = async (sourcedId: string) =>
+      (
+        await store.db
+          .selectFrom('classrooms')
+          .select('id')
+          .where('orgId', '=', org.id)
+          .where('sourcedId', '=', sourcedId)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const enrollment = { schoolSourcedId: 'sch1', role: 'student', beginDate: '2026-08-15' };
+    // s4 moves from cB to cC; only its enrollments change.
+    emulator.controls.putRecord('enrollments', { sourcedId: 'e-s4-B', status: 'tobedeleted' });
+    emulator.controls.putRecord('enrollments', {
+      ...enrollment,
+      sourcedId: 'e-s4-C',
+      userSourcedId: 's4',
+      classSourcedId: 'cC',
+    });
+    // s1 gains a second class and a new name; its stored cA enrollment still ranks first.
+    emulator.controls.putRecord('users', { sourcedId: 's1', givenName: 'Emmy' });
+    emulator.controls.putRecord('enrollments', {
+      ...enrollment,
+      sourcedId: 'e-s1-B',
+      userSourcedId: 's1',
+      classSourcedId: 'cB',
+    });
+
+    const delta = await sync('delta');
+    expect(delta.mode).toBe('delta');
+    expect(delta.status).toBe('succeeded');
+    expect((await childRow(org.id, 's4')).classroomId).toBe(await classroomId('cC'));
+    expect((await childRow(org.id, 's1')).classroomId).toBe(await classroomId('cA'));
+    expect((await childRow(org.id, 's1')).givenName).toBe('Emmy');
+    expect(delta.counts.children.updated).toBe(2);
+
+    const full = await sync('full');
+    expect(full.counts.children.updated).toBe(0);
+  });
+
+  it("delta links a contact named in a child's agents", async () => {
+    const { org, emulator, sync } = await setUp();
+    emulator.controls.putRecord('orgs', { sourcedId: 'd1' });
+    await sync('full');
+    emulator.controls.putRecord('users', { sourcedId: 's3', agentSourcedIds: ['g1'] });
+
+    const delta = await sync('delta');
+    expect(delta.mode).toBe('delta');
+    expect(delta.counts.contacts.updated).toBe(1);
+    expect(delta.counts.contacts.unchanged).toBe(0);
+    const links = await store.db
+      .selectFrom('childContacts')
+      .innerJoin('children', 'children.id', 'childContacts.childId')
+      .innerJoin('familyContacts', 'familyContacts.id', 'childContacts.contactId')
+      .select(['children.sourcedId as child', 'childContacts.status'])
+      .where('childContacts.orgId', '=', org.id)
+      .where('familyContacts.sourcedId', '=', 'g1')
+      .orderBy('children.sourcedId')
+      .execute();
+    expect(links).toEqual([
+      { child: 's1', status: 'active' },
+      { child: 's3', status: 'active' },
+    ]);
+
+    const full = await sync('full');
+    expect(full.counts.contacts.updated).toBe(0);
+  });
 });

@@ -284,6 +284,31 @@ export async function loadStoredRows(
   };
 }
 
+/** An active student membership of a current child in a current, active classroom. */
+export interface StoredStudentMembership {
+  membershipSourcedId: string | null;
+  childSourcedId: string;
+  classroomSourcedId: string;
+}
+
+/** Loads the active student memberships of the given children (by `sourcedId`), with their classrooms. */
+export async function loadStudentMemberships(
+  db: Kysely<Database>,
+  orgId: string,
+  childSourcedIds: ReadonlySet<string>,
+): Promise<StoredStudentMembership[]> {
+  const result = await sql<StoredStudentMembership>`select m.sourced_id as "membershipSourcedId",
+      ch.sourced_id as "childSourcedId", c.sourced_id as "classroomSourcedId"
+    from memberships m
+    join children ch on ch.id = m.child_id
+    join classrooms c on c.id = m.classroom_id
+    where m.org_id = ${orgId} and m.status = 'active' and m.archived_at is null
+      and ch.archived_at is null and ch.merged_into_id is null
+      and c.status = 'active' and c.archived_at is null and c.sourced_id is not null
+      and ch.sourced_id = any(${[...childSourcedIds]}::text[])`.execute(db.withoutPlugins());
+  return result.rows;
+}
+
 /** Returns a `select` list with each column aliased to its camelCase name, so no plugin renames the rows. */
 function selectList(columns: readonly string[]): RawBuilder<unknown> {
   return sql.raw(columns.map((column) => `${snakeCase(column)} as "${column}"`).join(', '));

@@ -154,7 +154,11 @@ function schoolOf(desired: DesiredRoster, orgs: string[]): string | null {
 function linkContacts(desired: DesiredRoster, agentsOf: Map<string, string[]>): void {
   const links = new Map<string, Set<string>>();
   const link = (contactId: string, childId: string) => {
-    if (!desired.contacts.has(contactId)) return;
+    if (!desired.contacts.has(contactId)) {
+      // A delta run may carry a child without the contact its agents name: that contact is stored.
+      if (desired.mode === 'delta') addToSet(desired.contactLinksOnly, contactId, childId);
+      return;
+    }
     let children = links.get(contactId);
     if (!children) links.set(contactId, (children = new Set()));
     children.add(childId);
@@ -168,6 +172,12 @@ function linkContacts(desired: DesiredRoster, agentsOf: Map<string, string[]>): 
   for (const [contactId, children] of links) {
     desired.contacts.get(contactId)!.childSourcedIds = [...children].sort();
   }
+}
+
+function addToSet(map: Map<string, Set<string>>, key: string, value: string): void {
+  let values = map.get(key);
+  if (!values) map.set(key, (values = new Set()));
+  values.add(value);
 }
 
 /**

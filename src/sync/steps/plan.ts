@@ -118,7 +118,7 @@ export function buildPlan(input: PlanInput): SyncPlan {
     planAbsentRecords(input, kind, plan);
   }
 
-  planDemographicsOnly(input, kinds.children);
+  planDetachedChildren(input, kinds.children, resolve);
   placeChildren(input, kinds.children, newChildren);
   const contactLinks = planContactLinks(input, kinds.contacts, resolve);
 
@@ -294,14 +294,20 @@ function planAbsentRecords(input: PlanInput, kind: RecordKind, plan: KindPlan): 
   }
 }
 
-/** Applies demographics that arrived without their user (delta runs) to stored children. */
-function planDemographicsOnly(input: PlanInput, plan: KindPlan): void {
-  for (const [sourcedId, demographics] of input.desired.demographicsOnly) {
+/**
+ * Applies to stored children what a delta run brought without their user record: demographics,
+ * and a classroom chosen again because an enrollment changed. An inactive child stays inactive.
+ */
+function planDetachedChildren(input: PlanInput, plan: KindPlan, resolve: Resolve): void {
+  const { demographicsOnly, classroomOnly } = input.desired;
+  for (const sourcedId of new Set([...demographicsOnly.keys(), ...classroomOnly.keys()])) {
     const row = input.stored.children.get(sourcedId);
     if (!row) continue;
-    const before = plan.updates.length;
-    planUpdate(plan, { ...row, status: 'active' }, sourcedId, demographicColumns(demographics));
-    if (plan.updates.length === before) plan.unchanged += 1;
+    const demographics = demographicsOnly.get(sourcedId);
+    const columns: RowValues = demographics === undefined ? {} : demographicColumns(demographics);
+    const classroom = classroomOnly.get(sourcedId);
+    if (classroom !== undefined) columns.classroomId = resolve('classrooms', classroom);
+    planUpdate(plan, { ...row, status: 'active' }, sourcedId, columns);
   }
 }
 
@@ -380,6 +386,23 @@ function planContactLinks(input: PlanInput, contacts: KindPlan, resolve: Resolve
     }
   }
 
+  // A contact the run did not carry counts as updated, but was not counted as unchanged.
+  const outsideRun = new Set<string>();
+  for (const [contactSourcedId, children] of input.desired.contactLinksOnly) {
+    const contact = input.stored.contacts.get(contactSourcedId);
+    if (contact?.status !== 'active') continue;
+    for (const childSourcedId of children) {
+      const childId = resolve('children', childSourcedId);
+      if (childId === null) continue;
+      const link = input.stored.contactLinks.get(`${childId}:${contact.id}`);
+      if (!link) links.creates.push({ id: newId(), childId, contactId: contact.id });
+      else if (link.status === 'inactive') links.reactivations.push(link.id);
+      else continue;
+      changed.set(contact.id, contactSourcedId);
+      outsideRun.add(contact.id);
+    }
+  }
+
   if (input.settings.allowRemoval && input.desired.complete.contacts) {
     const sourcedIdOf = new Map([...input.stored.contacts.values()].map((row) => [row.id, row.sourcedId]));
     for (const [key, link] of input.stored.contactLinks) {
@@ -396,7 +419,7 @@ function planContactLinks(input: PlanInput, contacts: KindPlan, resolve: Resolve
   ]);
   for (const [contactId, sourcedId] of changed) {
     if (planned.has(contactId)) continue;
-    contacts.unchanged -= 1;
+    if (!outsideRun.has(contactId)) contacts.unchanged -= 1;
     contacts.updates.push({
       id: contactId,
       sourcedId,

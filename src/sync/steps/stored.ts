@@ -51,5 +51,13 @@ export function referencedSourcedIds(desired: DesiredRoster): SourcedIdsByKind {
     for (const childSourcedId of contact.childSourcedIds) add(ids.children, childSourcedId);
   }
   for (const sourcedId of desired.demographicsOnly.keys()) add(ids.children, sourcedId);
+  for (const [sourcedId, classroom] of desired.classroomOnly) {
+    add(ids.children, sourcedId);
+    add(ids.classrooms, classroom);
+  }
+  for (const [contactSourcedId, children] of desired.contactLinksOnly) {
+    add(ids.contacts, contactSourcedId);
+    for (const childSourcedId of children) add(ids.children, childSourcedId);
+  }
   return ids;
 }
