@@ -37,7 +37,16 @@ export class PgCopyPool implements PostgresPool {
   }
 }
 
+/**
+ * Ignores the `error` event of a client whose connection broke while lent out (the server
+ * restarted, or an administrator terminated the backend). The pool listens only to idle clients,
+ * and an `error` event without a listener ends the process. The query in progress rejects with
+ * the same error, so the caller reports it.
+ */
+function ignoreClientError(): void {}
+
 function wrapClient(client: pg.PoolClient): PostgresPoolClient {
+  client.on('error', ignoreClientError);
   const wrapper = {
     query(text: string | PostgresCursor<unknown>, parameters?: readonly unknown[]): unknown {
       const input = copyInputOf(parameters);
