@@ -71,11 +71,14 @@ export function buildPlan(input: PlanInput): SyncPlan {
     return null;
   };
 
-  const common: RowValues = {
-    orgId: input.orgId,
-    sourceStatus: 'active',
-    firstSeenRunId: input.runId,
-    lastSeenRunId: input.runId,
+  const creating: CreateContext = {
+    common: {
+      orgId: input.orgId,
+      sourceStatus: 'active',
+      firstSeenRunId: input.runId,
+      lastSeenRunId: input.runId,
+    },
+    resolve,
   };
   const newChildren: DesiredRecordOf['children'][] = [];
   for (const kind of planOrder) {
@@ -104,9 +107,7 @@ export function buildPlan(input: PlanInput): SyncPlan {
       }
 
       if (!row) {
-        plan.creates.push(
-          new PlannedRow(newIds[kind].get(record.sourcedId)!, record.sourcedId, columns, common),
-        );
+        plan.creates.push(new PlannedRow(newIds[kind].get(record.sourcedId)!, kind, record, creating));
         if (kind === 'children') newChildren.push(record as DesiredRecordOf['children']);
         continue;
       }
@@ -325,10 +326,17 @@ function placeChildren(input: PlanInput, plan: KindPlan, children: DesiredRecord
   }
 }
 
+/** What every row a run creates shares: the values of the run and a way to resolve references. */
+interface CreateContext {
+  /** Organization, run and source status. */
+  common: RowValues;
+  resolve: Resolve;
+}
+
 /**
- * A row to create whose column values are put together each time they are read, not held. A full
- * sync plans a row per record, and holding each row's values beside its desired record cost about
- * 20 MB at 20,000 children. A stored plan's JSON carries the values.
+ * A row to create whose column values are put together from its desired record each time they
+ * are read, not held. A full sync plans a row per record, and holding each row's values beside its
+ * desired record cost about 20 MB at 20,000 children. A stored plan's JSON carries the values.
  */
 class PlannedRow implements PlannedCreate {
   /** Values set after planning, such as the placement of a new child. */
@@ -336,21 +344,25 @@ class PlannedRow implements PlannedCreate {
 
   constructor(
     readonly id: string,
-    readonly sourcedId: string,
-    private readonly columns: RowValues,
-    /** Values shared by every row the run creates: organization, run and source status. */
-    private readonly common: RowValues,
+    private readonly kind: RecordKind,
+    private readonly record: DesiredRecordOf[RecordKind],
+    private readonly context: CreateContext,
   ) {}
 
+  get sourcedId(): string {
+    return this.record.sourcedId;
+  }
+
   get values(): RowValues {
-    // Assigned one by one: spreading the four objects allocated about three times the memory.
-    const values: RowValues = {};
-    for (const column in this.columns) values[column] = this.columns[column]!;
-    if (this.extra) for (const column in this.extra) values[column] = this.extra[column]!;
-    for (const column in this.common) values[column] = this.common[column]!;
-    values.id = this.id;
-    values.sourcedId = this.sourcedId;
-    return values;
+    // The planner checked that the record's columns resolve; the same references resolve now.
+    const columns = columnsOf(this.kind, this.record, this.context.resolve) as RowValues;
+    // Assigned one by one: spreading the objects allocated about three times the memory.
+    if (this.extra) for (const column in this.extra) columns[column] = this.extra[column]!;
+    const { common } = this.context;
+    for (const column in common) columns[column] = common[column]!;
+    columns.id = this.id;
+    columns.sourcedId = this.record.sourcedId;
+    return columns;
   }
 
   toJSON(): PlannedCreate {
