@@ -326,7 +326,7 @@ function placeChildren(input: PlanInput, plan: KindPlan, children: DesiredRecord
   }
 }
 
-/** What every row a run creates shares: the values of the run and a way to resolve references. */
+/** The values every row a run creates shares, and the resolver of its references. */
 interface CreateContext {
   /** Organization, run and source status. */
   common: RowValues;
