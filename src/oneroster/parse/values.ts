@@ -53,14 +53,23 @@ export function isWireRecord(value: unknown): value is WireRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// In Unicode mode a surrogate pair reads as one code point, so these match only lone surrogates.
+const loneSurrogate = /\p{Surrogate}/u;
+const loneSurrogates = /\p{Surrogate}/gu;
+
 /**
  * Reads a text value; numbers become their decimal text, blanks and other types are absent.
  * NUL characters are removed, because PostgreSQL rejects them in text and jsonb, so one of them
- * would fail the staging of its whole page.
+ * would fail the staging of its whole page. A lone UTF-16 surrogate (JSON can escape one) becomes
+ * U+FFFD, as encoding it in UTF-8 for the database would, so the next run compares equal text.
  */
 export function readString(value: unknown): string | null {
   if (typeof value === 'string') {
-    const trimmed = (value.includes('\u0000') ? value.replaceAll('\u0000', '') : value).trim();
+    const withoutNul = value.includes('\u0000') ? value.replaceAll('\u0000', '') : value;
+    const wellFormed = loneSurrogate.test(withoutNul)
+      ? withoutNul.replace(loneSurrogates, '\uFFFD')
+      : withoutNul;
+    const trimmed = wellFormed.trim();
     return trimmed === '' ? null : trimmed;
   }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
