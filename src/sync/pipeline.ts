@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { rosterFingerprint } from '../db/queries/roster-fingerprint.ts';
-import { loadStoredRoster, type StoredRoster } from '../db/queries/stored-roster.ts';
+import { loadStoredRoster, refreshRosterStatistics, type StoredRoster } from '../db/queries/stored-roster.ts';
 import { finishRun, insertRunWarnings, saveRunPlan } from '../db/queries/sync-runs.ts';
 import type { Database, Organization, SyncSettings } from '../db/schema.ts';
 import type { RosterSource } from '../oneroster/source.ts';
@@ -41,7 +41,15 @@ export interface PipelineContext {
   clock: Clock;
   logger: Logger;
   progress: (update: Omit<SyncProgress, 'runId'>, persist?: boolean) => void;
+  /**
+   * Whether to refresh the planner statistics of the roster tables after a large apply: PGlite
+   * runs no autovacuum, so its statistics would otherwise never follow a first load.
+   */
+  refreshStatistics?: boolean;
 }
+
+/** Rows an apply must write before the roster tables' statistics are refreshed. */
+const statisticsAfterRows = 1000;
 
 /**
  * Runs the sync pipeline as named steps: fetch, map, scope, data rules, match, plan, safeguard,
@@ -76,7 +84,7 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
   context.progress({ phase: 'planning' }, true);
   applyScope(desired, settings, sink);
   applyDataRules(desired, settings, sink);
-  await assignClassrooms(db, org.id, desired);
+  await assignClassrooms(db, org.id, desired, settings, sink);
   const stored = storedLoad ? await storedLoad : await loadDeltaRoster(db, org.id, desired);
   const match = matchRecords(desired, stored, settings, sink);
   const placement = await loadPlacementContext(db, org, collected, context.clock.now(), sink);
@@ -138,6 +146,11 @@ export async function executePipeline(context: PipelineContext): Promise<void> {
       finishedAt: context.clock.now(),
     });
   });
+  if (context.refreshStatistics && rowsWritten >= statisticsAfterRows) {
+    await refreshRosterStatistics(db).catch((error: unknown) =>
+      context.logger.warn({ err: error }, 'Could not refresh the statistics of the roster tables'),
+    );
+  }
   context.progress({ phase: 'done' });
 }
 

@@ -155,6 +155,7 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Run
       clock,
       logger,
       progress,
+      refreshStatistics: deps.store.kind === 'pglite',
     });
   } catch (error) {
     const cancelled = request.signal?.aborted === true && !isAppError(error);

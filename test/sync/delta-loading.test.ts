@@ -217,7 +217,7 @@ async function planDelta(context: StoreContext, orgId: string, load: RosterLoade
     const desired = mapCollectedRecords(collected, 'delta', fetched, sink);
     applyScope(desired, settings, sink);
     applyDataRules(desired, settings, sink);
-    await assignClassrooms(db, orgId, desired);
+    await assignClassrooms(db, orgId, desired, settings, sink);
     const stored = await load(db, orgId, desired);
     const match = matchRecords(desired, stored, settings, sink);
     const placement = await loadPlacementContext(db, org, collected, now, sink);

@@ -394,4 +394,35 @@ describeEachStore('sync of roster changes', ({ store }) => {
     const full = await sync('full');
     expect(full.counts.contacts.updated).toBe(0);
   });
+  it('delta weighs a new enrollment like a full run', async () => {
+    const { org, emulator, sync } = await setUp();
+    emulator.controls.putRecord('orgs', { sourcedId: 'd1' });
+    await sync('full');
+    // s4 stays enrolled in cB and joins cC later in the year: the later enrollment wins.
+    emulator.controls.putRecord('enrollments', {
+      sourcedId: 'e-s4-C',
+      userSourcedId: 's4',
+      classSourcedId: 'cC',
+      schoolSourcedId: 'sch1',
+      role: 'student',
+      beginDate: '2026-10-01',
+    });
+
+    const delta = await sync('delta');
+    expect(delta.mode).toBe('delta');
+    const classroomC = await store.db
+      .selectFrom('classrooms')
+      .select('id')
+      .where('orgId', '=', org.id)
+      .where('sourcedId', '=', 'cC')
+      .executeTakeFirstOrThrow();
+    expect((await childRow(org.id, 's4')).classroomId).toBe(classroomC.id);
+    const warning = delta.warnings.find((entry) => entry.code === 'CHILD_MULTIPLE_CLASSROOMS');
+    expect(warning?.sourcedId).toBe('s4');
+    expect(warning?.message).toContain('kept in cC');
+
+    const full = await sync('full');
+    expect(full.counts.children.updated).toBe(0);
+    expect((await childRow(org.id, 's4')).classroomId).toBe(classroomC.id);
+  });
 });

@@ -289,24 +289,56 @@ export interface StoredStudentMembership {
   membershipSourcedId: string | null;
   childSourcedId: string;
   classroomSourcedId: string;
+  beginDate: string | null;
+  classType: string | null;
 }
 
-/** Loads the active student memberships of the given children (by `sourcedId`), with their classrooms. */
+/**
+ * Loads the active student memberships of the given children (by `sourcedId`), with the begin
+ * date and their classroom's type. The query starts from the children, so its cost follows their
+ * number, whatever the statistics of the tables.
+ */
 export async function loadStudentMemberships(
   db: Kysely<Database>,
   orgId: string,
   childSourcedIds: ReadonlySet<string>,
 ): Promise<StoredStudentMembership[]> {
-  const result = await sql<StoredStudentMembership>`select m.sourced_id as "membershipSourcedId",
-      ch.sourced_id as "childSourcedId", c.sourced_id as "classroomSourcedId"
-    from memberships m
-    join children ch on ch.id = m.child_id
+  const result = await sql<StoredStudentMembership>`with wanted as (
+      select id, sourced_id from children
+      where org_id = ${orgId} and sourced_id = any(${[...childSourcedIds]}::text[])
+        and archived_at is null and merged_into_id is null
+    )
+    select m.sourced_id as "membershipSourcedId", wanted.sourced_id as "childSourcedId",
+      c.sourced_id as "classroomSourcedId", m.begin_date as "beginDate", c.class_type as "classType"
+    from wanted
+    join memberships m on m.child_id = wanted.id
     join classrooms c on c.id = m.classroom_id
-    where m.org_id = ${orgId} and m.status = 'active' and m.archived_at is null
-      and ch.archived_at is null and ch.merged_into_id is null
-      and c.status = 'active' and c.archived_at is null and c.sourced_id is not null
-      and ch.sourced_id = any(${[...childSourcedIds]}::text[])`.execute(db.withoutPlugins());
+    where m.status = 'active' and m.archived_at is null
+      and c.status = 'active' and c.archived_at is null and c.sourced_id is not null`.execute(
+    db.withoutPlugins(),
+  );
   return result.rows;
+}
+
+/** Refreshes the planner statistics of the roster tables (`ANALYZE`), after a large write. */
+export async function refreshRosterStatistics(db: Kysely<Database>): Promise<void> {
+  await sql`analyze schools, classrooms, educators, children, family_contacts, memberships, child_contacts`.execute(
+    db,
+  );
+}
+
+/** Loads the type of each current classroom named (by `sourcedId`). */
+export async function loadClassTypes(
+  db: Kysely<Database>,
+  orgId: string,
+  classroomSourcedIds: ReadonlySet<string>,
+): Promise<Map<string, string | null>> {
+  if (classroomSourcedIds.size === 0) return new Map();
+  const result = await sql<{ sourcedId: string; classType: string | null }>`select
+      sourced_id as "sourcedId", class_type as "classType" from classrooms
+    where org_id = ${orgId} and archived_at is null
+      and sourced_id = any(${[...classroomSourcedIds]}::text[])`.execute(db.withoutPlugins());
+  return new Map(result.rows.map((row) => [row.sourcedId, row.classType]));
 }
 
 /** Returns a `select` list with each column aliased to its camelCase name, so no plugin renames the rows. */
