@@ -10,10 +10,10 @@ import { assignChildClassrooms } from './map.ts';
 /**
  * Chooses each child's classroom. A full run takes it from the run's student memberships, which
  * the one-classroom rule has already narrowed (`assignChildClassrooms`). A delta run carries only
- * the enrollments that changed, so for each child with one of them it weighs the child's other
- * active memberships from the roster too, with the same rule: the homeroom, then the latest
- * `beginDate`, then the lowest class `sourcedId`. A child whose own record did not change gets
- * its classroom through `desired.classroomOnly`.
+ * the enrollments that changed, so for each child with one of them it also weighs the child's
+ * other active memberships from the roster. The same rule ranks them: the homeroom, then the
+ * latest `beginDate`, then the lowest class `sourcedId`. A child whose own record did not change
+ * gets its classroom through `desired.classroomOnly`.
  */
 export async function assignClassrooms(
   db: Kysely<Database>,
