@@ -176,6 +176,24 @@ describeEachStore('sync of roster changes', ({ store }) => {
     expect(classroom.deactivatedAt).not.toBeNull();
   });
 
+  it('tobedeleted class ends its memberships', async () => {
+    const { org, emulator, sync } = await setUp();
+    await sync();
+    emulator.controls.putRecord('classes', { sourcedId: 'cB', status: 'tobedeleted' });
+    const report = await sync();
+    expect(report.counts.classrooms.deactivated).toBe(1);
+    expect(report.counts.memberships.deactivated).toBe(2);
+    expect((await membershipRow(org.id, 'e-s4-B')).status).toBe('inactive');
+    expect((await membershipRow(org.id, 'e-t1-B')).status).toBe('inactive');
+    expect((await membershipRow(org.id, 'e-s4-B')).sourceStatus).toBe('active');
+    expect((await childRow(org.id, 's4')).classroomId).toBeNull();
+    expect((await membershipRow(org.id, 'e-t1-A')).status).toBe('active');
+
+    const again = await sync();
+    expect(again.counts.memberships.deactivated).toBe(0);
+    expect(again.counts.children.updated).toBe(0);
+  });
+
   it('removal off keeps what disappears', async () => {
     const { org, emulator, sync } = await setUp({ ...permissive, allowRemoval: false });
     await sync();

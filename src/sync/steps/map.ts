@@ -189,7 +189,8 @@ export function assignChildClassrooms(desired: DesiredRoster): void {
   const classroomOf = new Map<string, string>();
   for (const membership of desired.memberships.values()) {
     if (membership.personKind !== 'child' || membership.status !== 'active') continue;
-    if (!desired.classrooms.has(membership.classroomSourcedId) && desired.mode === 'full') continue;
+    const classroom = desired.classrooms.get(membership.classroomSourcedId);
+    if (classroom ? classroom.status !== 'active' : desired.mode === 'full') continue;
     const current = classroomOf.get(membership.personSourcedId);
     if (current === undefined || membership.classroomSourcedId < current) {
       classroomOf.set(membership.personSourcedId, membership.classroomSourcedId);

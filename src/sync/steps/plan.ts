@@ -90,6 +90,11 @@ export function buildPlan(input: PlanInput): SyncPlan {
         planRemovedRecord(plan, row, record.sourcedId, settings.allowRemoval);
         continue;
       }
+      // A membership ends with its class, even while its own enrollment is still active.
+      if (kind === 'memberships' && classRemoved(desired, record as DesiredRecordOf['memberships'])) {
+        planRemovedRecord(plan, row, record.sourcedId, settings.allowRemoval, removals.classroom);
+        continue;
+      }
 
       const columns = columnsOf(kind, record, resolve);
       if (typeof columns === 'string') {
@@ -190,6 +195,10 @@ class StoredRows {
   }
 }
 
+function classRemoved(desired: DesiredRoster, membership: DesiredRecordOf['memberships']): boolean {
+  return desired.classrooms.get(membership.classroomSourcedId)?.status === 'tobedeleted';
+}
+
 /** Draws a new row id for every active desired record that is linked to no stored row. */
 function newRowIds(input: PlanInput): Record<RecordKind, Map<string, string>> {
   return kindRecord((kind) => {
@@ -225,20 +234,36 @@ function columnsOf(
   }
 }
 
+/** Why a record is removed: the source marked it, or removed the class it belongs to. */
+const removals = {
+  record: {
+    deactivated: 'marked tobedeleted by the roster source',
+    absent: 'marked tobedeleted and not on the roster',
+    kept: 'marked tobedeleted, but removal of data is off',
+  },
+  // Kept free of the word tobedeleted, which the apply step reads as the record's own status.
+  classroom: {
+    deactivated: 'its class was removed by the roster source',
+    absent: 'its class was removed by the roster source',
+    kept: 'its class was removed by the roster source, but removal of data is off',
+  },
+};
+
 function planRemovedRecord(
   plan: KindPlan,
   row: StoredRow | undefined,
   sourcedId: string,
   allowRemoval: boolean,
+  reasons: (typeof removals)[keyof typeof removals] = removals.record,
 ): void {
   if (!row) {
-    plan.skipped.push({ sourcedId, reason: 'marked tobedeleted and not on the roster' });
+    plan.skipped.push({ sourcedId, reason: reasons.absent });
   } else if (row.status === 'inactive') {
     plan.unchanged += 1;
   } else if (allowRemoval) {
-    plan.deactivations.push({ id: row.id, sourcedId, reason: 'marked tobedeleted by the roster source' });
+    plan.deactivations.push({ id: row.id, sourcedId, reason: reasons.deactivated });
   } else {
-    plan.skipped.push({ sourcedId, reason: 'marked tobedeleted, but removal of data is off' });
+    plan.skipped.push({ sourcedId, reason: reasons.kept });
   }
 }
 
