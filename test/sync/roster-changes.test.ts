@@ -39,6 +39,28 @@ describeEachStore('sync of roster changes', ({ store }) => {
       .where('sourcedId', '=', sourcedId)
       .executeTakeFirstOrThrow();
 
+  const classroomIdOf = async (orgId: string, sourcedId: string) =>
+    (
+      await store.db
+        .selectFrom('classrooms')
+        .select('id')
+        .where('orgId', '=', orgId)
+        .where('sourcedId', '=', sourcedId)
+        .executeTakeFirstOrThrow()
+    ).id;
+
+  /** The children linked to a family contact, with the status of each link. */
+  const contactLinks = (orgId: string, contactSourcedId: string) =>
+    store.db
+      .selectFrom('childContacts')
+      .innerJoin('children', 'children.id', 'childContacts.childId')
+      .innerJoin('familyContacts', 'familyContacts.id', 'childContacts.contactId')
+      .select(['children.sourcedId as child', 'childContacts.status'])
+      .where('childContacts.orgId', '=', orgId)
+      .where('familyContacts.sourcedId', '=', contactSourcedId)
+      .orderBy('children.sourcedId')
+      .execute();
+
   it('first sync lands the district', async () => {
     const { org, sync } = await setUp();
     const report = await sync();
@@ -276,24 +298,9 @@ describeEachStore('sync of roster changes', ({ store }) => {
     expect(delta.mode).toBe('delta');
     expect(delta.counts.memberships.created).toBe(1);
     const membership = await membershipRow(org.id, 'e-s4-C');
-    const classroomC = await store.db
-      .selectFrom('classrooms')
-      .select('id')
-      .where('orgId', '=', org.id)
-      .where('sourcedId', '=', 'cC')
-      .executeTakeFirstOrThrow();
-    expect(membership.classroomId).toBe(classroomC.id);
+    expect(membership.classroomId).toBe(await classroomIdOf(org.id, 'cC'));
     expect(membership.childId).toBe((await childRow(org.id, 's4')).id);
-    const links = await store.db
-      .selectFrom('childContacts')
-      .innerJoin('children', 'children.id', 'childContacts.childId')
-      .innerJoin('familyContacts', 'familyContacts.id', 'childContacts.contactId')
-      .select(['children.sourcedId as child', 'childContacts.status'])
-      .where('childContacts.orgId', '=', org.id)
-      .where('familyContacts.sourcedId', '=', 'p1')
-      .orderBy('children.sourcedId')
-      .execute();
-    expect(links).toEqual([
+    expect(await contactLinks(org.id, 'p1')).toEqual([
       { child: 's2', status: 'active' },
       { child: 's4', status: 'active' },
     ]);
@@ -346,15 +353,7 @@ describeEachStore('sync of roster changes', ({ store }) => {
     const { org, emulator, sync } = await setUp();
     emulator.controls.putRecord('orgs', { sourcedId: 'd1' });
     await sync('full');
-    const classroomId = async (sourcedId: string) =>
-      (
-        await store.db
-          .selectFrom('classrooms')
-          .select('id')
-          .where('orgId', '=', org.id)
-          .where('sourcedId', '=', sourcedId)
-          .executeTakeFirstOrThrow()
-      ).id;
+    const classroomId = (sourcedId: string) => classroomIdOf(org.id, sourcedId);
     const enrollment = { schoolSourcedId: 'sch1', role: 'student', beginDate: '2026-08-15' };
     // s4 moves from cB to cC; only its enrollments change.
     emulator.controls.putRecord('enrollments', { sourcedId: 'e-s4-B', status: 'tobedeleted' });
@@ -395,16 +394,7 @@ describeEachStore('sync of roster changes', ({ store }) => {
     expect(delta.mode).toBe('delta');
     expect(delta.counts.contacts.updated).toBe(1);
     expect(delta.counts.contacts.unchanged).toBe(0);
-    const links = await store.db
-      .selectFrom('childContacts')
-      .innerJoin('children', 'children.id', 'childContacts.childId')
-      .innerJoin('familyContacts', 'familyContacts.id', 'childContacts.contactId')
-      .select(['children.sourcedId as child', 'childContacts.status'])
-      .where('childContacts.orgId', '=', org.id)
-      .where('familyContacts.sourcedId', '=', 'g1')
-      .orderBy('children.sourcedId')
-      .execute();
-    expect(links).toEqual([
+    expect(await contactLinks(org.id, 'g1')).toEqual([
       { child: 's1', status: 'active' },
       { child: 's3', status: 'active' },
     ]);
@@ -428,19 +418,14 @@ describeEachStore('sync of roster changes', ({ store }) => {
 
     const delta = await sync('delta');
     expect(delta.mode).toBe('delta');
-    const classroomC = await store.db
-      .selectFrom('classrooms')
-      .select('id')
-      .where('orgId', '=', org.id)
-      .where('sourcedId', '=', 'cC')
-      .executeTakeFirstOrThrow();
-    expect((await childRow(org.id, 's4')).classroomId).toBe(classroomC.id);
+    const classroomC = await classroomIdOf(org.id, 'cC');
+    expect((await childRow(org.id, 's4')).classroomId).toBe(classroomC);
     const warning = delta.warnings.find((entry) => entry.code === 'CHILD_MULTIPLE_CLASSROOMS');
     expect(warning?.sourcedId).toBe('s4');
     expect(warning?.message).toContain('kept in cC');
 
     const full = await sync('full');
     expect(full.counts.children.updated).toBe(0);
-    expect((await childRow(org.id, 's4')).classroomId).toBe(classroomC.id);
+    expect((await childRow(org.id, 's4')).classroomId).toBe(classroomC);
   });
 });
