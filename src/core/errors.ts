@@ -63,6 +63,12 @@ export const errorRegistry = {
     message: 'The database could not be reached.',
     hint: 'Check DATABASE_URL and that the PostgreSQL server is running and accepts connections.',
   },
+  DB_CONNECTION_LOST: {
+    area: 'storage',
+    status: 503,
+    message: 'The connection to the database was lost; the changes in progress were rolled back.',
+    hint: 'Check that the PostgreSQL server is running and reachable, then run the sync again.',
+  },
   DB_SCHEMA_NEWER: {
     area: 'storage',
     status: 500,

@@ -9,6 +9,7 @@ import { getOrganizationById, getSyncSettings } from '../db/queries/organization
 import { json } from '../db/json.ts';
 import { deleteStagedRecords } from '../db/queries/staging.ts';
 import { finishRun, insertRunningRun, insertRunWarnings } from '../db/queries/sync-runs.ts';
+import { isConnectionLost } from '../db/connection-errors.ts';
 import type { Store } from '../db/store.ts';
 import type { RosterSource } from '../oneroster/source.ts';
 import { WarningSink } from './model.ts';
@@ -157,7 +158,12 @@ export async function runSync(deps: SyncDeps, request: SyncRequest): Promise<Run
       progress,
       refreshStatistics: deps.store.kind === 'pglite',
     });
-  } catch (error) {
+  } catch (caught) {
+    // A lost database connection is the operator's to fix, not an internal error.
+    const error =
+      !isAppError(caught) && isConnectionLost(caught)
+        ? new AppError('DB_CONNECTION_LOST', undefined, { cause: caught })
+        : caught;
     const cancelled = request.signal?.aborted === true && !isAppError(error);
     const body = cancelled ? new AppError('SYNC_CANCELLED').toBody() : toErrorBody(error);
     if (isAppError(error)) logger.warn({ code: error.code, err: error }, 'Sync failed');

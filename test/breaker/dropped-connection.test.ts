@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { isConnectionLost } from '../../src/db/connection-errors.ts';
 import { copyInto } from '../../src/db/copy.ts';
 import type { Database } from '../../src/db/schema.ts';
 import type { Store } from '../../src/db/store.ts';
@@ -40,7 +41,7 @@ for (const kind of storeKinds().filter((candidate) => candidate === 'postgres'))
         await Promise.all([sql`select pg_sleep(30)`.execute(trx), terminate(pid)]);
       });
 
-      await expect(attempt).rejects.toThrow();
+      await expect(attempt).rejects.toSatisfy(isConnectionLost);
       expect(await backendPid(store.db)).toBeGreaterThan(0);
     });
 
@@ -60,11 +61,21 @@ for (const kind of storeKinds().filter((candidate) => candidate === 'postgres'))
         await copyInto<Database>(trx, 'copy_target', ['value'], lines());
       });
 
-      await expect(attempt).rejects.toThrow();
+      await expect(attempt).rejects.toSatisfy(isConnectionLost);
       const rows = await sql<{ count: number }>`select count(*)::int as count from copy_target`.execute(
         store.db,
       );
       expect(rows.rows[0]!.count).toBe(0);
+    });
+
+    it('tells a constraint violation from a lost connection', async () => {
+      await sql`create table unique_target (value text primary key)`.execute(store.db);
+      const attempt = store.db.transaction().execute(async (trx) => {
+        await sql`insert into unique_target values ('a'), ('a')`.execute(trx);
+      });
+
+      await expect(attempt).rejects.toThrow(/duplicate key/);
+      await expect(attempt).rejects.not.toSatisfy(isConnectionLost);
     });
   });
 }
