@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 
 import type { UserId } from '../../oneroster/types.ts';
 import { type RecordKind, recordKinds } from '../../sync/report.ts';
+import { snakeCase } from '../quote.ts';
 import type { Database } from '../schema.ts';
 
 /**
@@ -223,21 +224,17 @@ export async function loadStoredRoster(db: Kysely<Database>, orgId: string): Pro
       selectLinks(plain, orgId, null),
     ]);
 
-  const roster: Omit<StoredRoster, 'activeCounts'> = {
-    schools: bySourcedId(schools),
-    classrooms: bySourcedId(classrooms),
-    educators: bySourcedId(educators),
-    children: bySourcedId(children),
-    contacts: bySourcedId(contacts),
-    memberships: bySourcedId(memberships),
+  const byKind = indexRows({ schools, classrooms, educators, children, contacts, memberships });
+  const activeCounts = {} as Record<RecordKind, number>;
+  for (const kind of recordKinds) activeCounts[kind] = countActive(byKind[kind]);
+  return {
+    ...byKind,
     unlinkedChildren: children.filter((child) => child.sourcedId === null),
     archivedChildren,
     contactLinks: byChildAndContact(links),
+    activeCounts,
     partial: false,
   };
-  const activeCounts = {} as Record<RecordKind, number>;
-  for (const kind of recordKinds) activeCounts[kind] = countActive(roster[kind]);
-  return { ...roster, activeCounts };
 }
 
 /**
@@ -270,12 +267,7 @@ export async function loadStoredRows(
           contacts.map((row) => row.id),
         );
   return {
-    schools: bySourcedId(schools),
-    classrooms: bySourcedId(classrooms),
-    educators: bySourcedId(educators),
-    children: bySourcedId(children),
-    contacts: bySourcedId(contacts),
-    memberships: bySourcedId(memberships),
+    ...indexRows({ schools, classrooms, educators, children, contacts, memberships }),
     unlinkedChildren: [],
     archivedChildren: [],
     contactLinks: byChildAndContact(links),
@@ -346,10 +338,6 @@ function selectList(columns: readonly string[]): RawBuilder<unknown> {
   return sql.raw(columns.map((column) => `${snakeCase(column)} as "${column}"`).join(', '));
 }
 
-function snakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}
-
 /** Selects the current rows of a kind, all of them or only those whose `sourcedId` is in `only`. */
 async function selectRows<T>(
   db: Kysely<Database>,
@@ -410,6 +398,28 @@ function countActive(rows: Map<string, StoredRow>): number {
 
 function byChildAndContact(links: StoredContactLink[]): Map<string, StoredContactLink> {
   return new Map(links.map((link) => [`${link.childId}:${link.contactId}`, link]));
+}
+
+/** The rows of each kind, as loaded. */
+interface RowsByKind {
+  schools: StoredSchool[];
+  classrooms: StoredClassroom[];
+  educators: StoredEducator[];
+  children: StoredChild[];
+  contacts: StoredContact[];
+  memberships: StoredMembership[];
+}
+
+/** Keys the rows of each kind by `sourcedId`, leaving out rows without one. */
+function indexRows(rows: RowsByKind): Pick<StoredRoster, RecordKind> {
+  return {
+    schools: bySourcedId(rows.schools),
+    classrooms: bySourcedId(rows.classrooms),
+    educators: bySourcedId(rows.educators),
+    children: bySourcedId(rows.children),
+    contacts: bySourcedId(rows.contacts),
+    memberships: bySourcedId(rows.memberships),
+  };
 }
 
 function bySourcedId<T extends StoredRow>(rows: T[]): Map<string, T> {

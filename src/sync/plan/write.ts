@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { copyInto } from '../../db/copy.ts';
 import { copyField } from '../../db/copy-text.ts';
 import { json } from '../../db/json.ts';
+import { snakeCase } from '../../db/quote.ts';
 import type { Database } from '../../db/schema.ts';
 import { columnTypes, jsonColumns } from './columns.ts';
 import type { RowValues } from './types.ts';
@@ -19,11 +20,6 @@ export type WritableTable =
   | 'memberships'
   | 'childContacts'
   | 'duplicateReviews';
-
-/** Snake-case column or table name of a Kysely (camelCase) name. */
-export function snakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}
 
 function toParameter(column: string, value: unknown): unknown {
   if (value === undefined) return null;
