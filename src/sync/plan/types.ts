@@ -25,6 +25,11 @@ export interface PlannedDeactivation {
   id: string;
   sourcedId: string;
   reason: string;
+  /**
+   * Whether the source sent the record itself as `tobedeleted`, which the row's `source_status`
+   * then records. Absent in plans stored before the flag existed, where the reason tells.
+   */
+  markedBySource?: boolean;
 }
 
 export interface KindPlan {

@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { restoreArchivedChildren } from '../../roster/archive.ts';
 import { tableOf } from '../plan/columns.ts';
-import type { SyncPlan } from '../plan/types.ts';
-import { insertRows, updateRows, updateRowsById } from '../plan/write.ts';
+import type { PlannedDeactivation, RowValues, SyncPlan } from '../plan/types.ts';
+import { insertRows, updateRows, updateRowsById, type WritableTable } from '../plan/write.ts';
 import { planOrder } from './plan.ts';
 
 /** Rows created per insert step. */
@@ -31,6 +31,13 @@ export async function applyPlan(
 ): Promise<number> {
   const touched = { updatedAt: options.now.toISOString(), lastSeenRunId: options.runId };
   const steps: (() => Promise<number>)[] = [];
+  // Rows to create are put together chunk by chunk, so that a full sync never keeps them all.
+  const insertInChunks = <T>(table: WritableTable, items: readonly T[], toRow: (item: T) => RowValues) => {
+    for (let start = 0; start < items.length; start += createsPerStep) {
+      const chunk = items.slice(start, start + createsPerStep);
+      steps.push(() => insertRows(db, table, chunk.map(toRow)));
+    }
+  };
 
   // Archived rows reject every update but their restore, so carried-over children come back first.
   const restored = plan.restoredChildren ?? [];
@@ -39,36 +46,17 @@ export async function applyPlan(
   for (const kind of planOrder) {
     const kindPlan = plan.kinds[kind];
     const table = tableOf[kind];
-    // A plan's rows are put together chunk by chunk, so that a full sync never holds them all.
-    for (let start = 0; start < kindPlan.creates.length; start += createsPerStep) {
-      const chunk = kindPlan.creates.slice(start, start + createsPerStep);
-      steps.push(() =>
-        insertRows(
-          db,
-          table,
-          chunk.map((create) => create.values),
-        ),
-      );
-    }
+    insertInChunks(table, kindPlan.creates, (create) => create.values);
     if (kindPlan.updates.length > 0) steps.push(() => updateRows(db, table, kindPlan.updates, touched));
   }
 
   const links = plan.contactLinks;
-  for (let start = 0; start < links.creates.length; start += createsPerStep) {
-    const chunk = links.creates.slice(start, start + createsPerStep);
-    steps.push(() =>
-      insertRows(
-        db,
-        'childContacts',
-        chunk.map((link) => ({
-          ...link,
-          orgId: plan.orgId,
-          firstSeenRunId: options.runId,
-          lastSeenRunId: options.runId,
-        })),
-      ),
-    );
-  }
+  insertInChunks('childContacts', links.creates, (link) => ({
+    ...link,
+    orgId: plan.orgId,
+    firstSeenRunId: options.runId,
+    lastSeenRunId: options.runId,
+  }));
   if (links.reactivations.length > 0) {
     steps.push(() =>
       updateRowsById(db, 'childContacts', links.reactivations, {
@@ -99,12 +87,10 @@ export async function applyPlan(
   for (const kind of [...planOrder].reverse()) {
     const deactivations = plan.kinds[kind].deactivations;
     if (deactivations.length === 0) continue;
-    const removed = deactivations
-      .filter((entry) => entry.reason.includes('tobedeleted'))
-      .map((entry) => entry.id);
-    const absent = deactivations
-      .filter((entry) => !entry.reason.includes('tobedeleted'))
-      .map((entry) => entry.id);
+    const marked = (entry: PlannedDeactivation) =>
+      entry.markedBySource ?? entry.reason.includes('tobedeleted');
+    const removed = deactivations.filter(marked).map((entry) => entry.id);
+    const absent = deactivations.filter((entry) => !marked(entry)).map((entry) => entry.id);
     const table = tableOf[kind];
     if (removed.length > 0)
       steps.push(() => updateRowsById(db, table, removed, { ...deactivated, sourceStatus: 'tobedeleted' }));

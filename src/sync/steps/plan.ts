@@ -237,12 +237,13 @@ function columnsOf(
 /** Why a record is removed: the source marked it, or removed the class it belongs to. */
 const removals = {
   record: {
+    markedBySource: true,
     deactivated: 'marked tobedeleted by the roster source',
     absent: 'marked tobedeleted and not on the roster',
     kept: 'marked tobedeleted, but removal of data is off',
   },
-  // Kept free of the word tobedeleted, which the apply step reads as the record's own status.
   classroom: {
+    markedBySource: false,
     deactivated: 'its class was removed by the roster source',
     absent: 'its class was removed by the roster source',
     kept: 'its class was removed by the roster source, but removal of data is off',
@@ -261,7 +262,12 @@ function planRemovedRecord(
   } else if (row.status === 'inactive') {
     plan.unchanged += 1;
   } else if (allowRemoval) {
-    plan.deactivations.push({ id: row.id, sourcedId, reason: reasons.deactivated });
+    plan.deactivations.push({
+      id: row.id,
+      sourcedId,
+      reason: reasons.deactivated,
+      markedBySource: reasons.markedBySource,
+    });
   } else {
     plan.skipped.push({ sourcedId, reason: reasons.kept });
   }
