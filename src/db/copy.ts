@@ -33,7 +33,7 @@ export function copyInputOf(parameters: readonly unknown[] | undefined): CopyInp
  * both stores (`pg-copy-pool.ts`, `pglite-pool.ts`) recognize it and stream the chunks on the
  * connection they lent out. Returns the number of rows written. A row PostgreSQL rejects
  * (a constraint, a malformed value) throws PostgreSQL's error, with its SQLSTATE `code`, and
- * aborts the transaction; so does an error thrown while the chunks are produced.
+ * aborts the transaction. An error thrown while the chunks are produced does the same.
  */
 export async function copyInto<DB>(
   db: Kysely<DB>,

@@ -203,7 +203,7 @@ export class RestCollectionPull<C extends CollectionName> implements CollectionP
 /**
  * The `sourcedId`s of a pull so far. Servers usually page in `sourcedId` order, and while every id
  * arrives after the one before it, none can be a repeat: the ids are kept in a list, which costs
- * no hashing. The first id out of order moves them into a set, which answers from then on.
+ * no hashing. The first id out of order moves them into a set, which checks repeats from then on.
  */
 class SeenIds {
   #ascending: string[] | null = [];

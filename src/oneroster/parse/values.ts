@@ -140,8 +140,9 @@ function numberAt(text: string, index: number, digits: number): number {
 }
 
 /**
- * Whether `text` starts with `YYYY-MM-DD` naming a real calendar day. Read by character codes
- * rather than a regular expression, because every record has dates and the match would allocate.
+ * Tells whether `text` starts with `YYYY-MM-DD` naming a real calendar day. It reads character
+ * codes rather than matching a regular expression, because every record has dates and a match
+ * allocates.
  */
 function startsWithCalendarDate(text: string): boolean {
   if (text.length < 10 || text.charCodeAt(4) !== hyphen || text.charCodeAt(7) !== hyphen) return false;
@@ -150,7 +151,7 @@ function startsWithCalendarDate(text: string): boolean {
 }
 
 /**
- * Whether `text` is one of the common UTC forms that are read without `Date.parse`:
+ * Tells whether `text` is one of the common UTC forms that are read without `Date.parse`:
  * `2025-01-19T09:56:53Z` and `2025-01-19T09:56:53.223Z` (the date is checked apart).
  */
 function isUtcTimestamp(text: string): boolean {

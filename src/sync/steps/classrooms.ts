@@ -82,18 +82,18 @@ export async function assignClassrooms(
     classes.set(sourcedId, { sourcedId, classType: classType ?? 'scheduled', schoolSourcedId: null });
   }
 
-  const kept = keepOneClassroomPerChild(enrollments, classes, settings.oneClassroomPerChild);
+  const narrowed = keepOneClassroomPerChild(enrollments, classes, settings.oneClassroomPerChild);
   const warned = new Set(
     sink
       .list()
       .filter((warning) => warning.code === 'CHILD_MULTIPLE_CLASSROOMS')
       .map((warning) => warning.sourcedId),
   );
-  for (const warning of kept.warnings) {
+  for (const warning of narrowed.warnings) {
     if (!warned.has(warning.sourcedId)) sink.add(warning.code, warning.sourcedId, warning.message);
   }
   const chosen = new Map<string, string>();
-  for (const enrollment of kept.enrollments) {
+  for (const enrollment of narrowed.enrollments) {
     const current = chosen.get(enrollment.userSourcedId);
     if (current === undefined || enrollment.classSourcedId < current)
       chosen.set(enrollment.userSourcedId, enrollment.classSourcedId);
