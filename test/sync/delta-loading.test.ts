@@ -12,7 +12,6 @@ import type { RosterData } from '../../src/emulator/store.ts';
 import type { Enrollment, User } from '../../src/oneroster/types.ts';
 import { archiveSchoolYear } from '../../src/roster/archive.ts';
 import { mergeReview } from '../../src/roster/merge.ts';
-import { saveRosterConnection } from '../../src/roster/organizations.ts';
 import { countPlan } from '../../src/sync/counts.ts';
 import { type DesiredRoster, WarningSink } from '../../src/sync/model.ts';
 import { decideMode } from '../../src/sync/mode.ts';
@@ -31,7 +30,8 @@ import { checkSafeguard } from '../../src/sync/steps/safeguard.ts';
 import { applyScope } from '../../src/sync/steps/scope.ts';
 import { loadDeltaRoster } from '../../src/sync/steps/stored.ts';
 import { describeEachStore, type StoreContext } from '../support/stores.ts';
-import { createTestOrg, syncDeps, testSecretKey } from './support/harness.ts';
+import { saveEmulatorConnection } from './support/district.ts';
+import { createTestOrg, syncDeps } from './support/harness.ts';
 
 /**
  * A delta run loads only the stored rows its records name (`loadDeltaRoster`). These tests plan
@@ -154,19 +154,7 @@ async function connectGenerated(
 ): Promise<RunningEmulator> {
   // The requests are signed with the time now, hours behind the emulator's clock.
   const emulator = await startEmulator({ roster: data, clock, timestampWindowSeconds: 24 * 3600 });
-  await saveRosterConnection(
-    store.db,
-    slug,
-    {
-      endpointUrl: emulator.baseUrl,
-      version: '1.1',
-      authKind: 'oauth1',
-      key: emulator.key,
-      secret: emulator.secret,
-      actor: 'test',
-    },
-    testSecretKey,
-  );
+  await saveEmulatorConnection(store, slug, emulator);
   return emulator;
 }
 

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/db/store.ts';
 import { startEmulator } from '../../src/emulator/server.ts';
 import { openCsvBundle } from '../../src/oneroster/csv/bundle.ts';
-import { saveRosterConnection } from '../../src/roster/organizations.ts';
 import type { RunReport } from '../../src/sync/report.ts';
 import { runSync } from '../../src/sync/run.ts';
 import { describeEachStore } from '../support/stores.ts';
-import { createTestOrg, syncDeps, testSecretKey } from './support/harness.ts';
+import { saveEmulatorConnection } from './support/district.ts';
+import { createTestOrg, syncDeps } from './support/harness.ts';
 
 const realdata = path.resolve(import.meta.dirname, '../../../shared/realdata/oneroster-1.1-csv');
 const present = existsSync(realdata);
@@ -23,19 +23,7 @@ type Via = (store: Store, orgId: string, slug: string, bundle: string) => Promis
 const viaEmulator: Via = async (store, orgId, slug, bundle) => {
   const emulator = await startEmulator({ data: bundle });
   try {
-    await saveRosterConnection(
-      store.db,
-      slug,
-      {
-        endpointUrl: emulator.baseUrl,
-        version: '1.1',
-        authKind: 'oauth1',
-        key: emulator.key,
-        secret: emulator.secret,
-        actor: 'test',
-      },
-      testSecretKey,
-    );
+    await saveEmulatorConnection(store, slug, emulator);
     const first = await runSync(syncDeps(store), { orgId, trigger: 'cli', mode: 'full' });
     const second = await runSync(syncDeps(store), { orgId, trigger: 'cli', mode: 'full' });
     return [first, second];

@@ -155,6 +155,16 @@ export async function connectEmulator(
   options: { maxPage?: number } = {},
 ): Promise<RunningEmulator> {
   const emulator = await startEmulator({ roster: data, maxPage: options.maxPage });
+  await saveEmulatorConnection(store, slug, emulator);
+  return emulator;
+}
+
+/** Connects the organization to a running emulator with OAuth 1.0a. */
+export async function saveEmulatorConnection(
+  store: Store,
+  slug: string,
+  emulator: RunningEmulator,
+): Promise<void> {
   await saveRosterConnection(
     store.db,
     slug,
@@ -168,5 +178,4 @@ export async function connectEmulator(
     },
     testSecretKey,
   );
-  return emulator;
 }
